@@ -1,0 +1,3 @@
+//! Export loading with spans, and schema validation (CD001-CD004).
+
+pub mod model;

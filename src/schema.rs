@@ -1,0 +1,133 @@
+//! The export schema a policy declares: collections, fields, enums.
+//!
+//! The checker builds it from the policy; the loader validates and projects
+//! records against it; the evaluator reads fields by their index in it.
+
+use crate::source::Span;
+
+pub type CollId = usize;
+pub type EnumId = usize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    String,
+    /// An integer, optionally bounded (`1..4`), both ends inclusive.
+    Int {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Number,
+    Bool,
+    /// An RFC 3339 date-time or full-date.
+    Time,
+    Enum(EnumId),
+    /// The id of a record of another collection.
+    Ref(CollId),
+    List(Box<Type>),
+    Object(ObjectType),
+    /// Any JSON object; only its presence matters to the rules.
+    AnyObject,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ObjectType {
+    pub fields: Vec<FieldDef>,
+}
+
+impl ObjectType {
+    pub fn field(&self, name: &str) -> Option<(usize, &FieldDef)> {
+        self.fields.iter().enumerate().find(|(_, f)| f.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Inline enums get a name derived from their field (`plans.status`).
+    pub name: String,
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+impl EnumDef {
+    pub fn value(&self, name: &str) -> Option<u16> {
+        self.values.iter().position(|v| v == name).map(|i| i as u16)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionDef {
+    pub name: String,
+    pub record: ObjectType,
+    pub span: Span,
+}
+
+impl CollectionDef {
+    /// Index of the `id` field, which every collection declares.
+    pub fn id_field(&self) -> Option<usize> {
+        self.record.field("id").map(|(i, _)| i)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Schema {
+    pub enums: Vec<EnumDef>,
+    pub collections: Vec<CollectionDef>,
+}
+
+impl Schema {
+    pub fn collection(&self, name: &str) -> Option<CollId> {
+        self.collections.iter().position(|c| c.name == name)
+    }
+}
+
+/// Which declared fields the rules read: the loader keeps only these.
+///
+/// Indexed like the schema: `collections[c].fields[f]` is `Some` when field
+/// `f` of collection `c` is read. For an object or a list of objects the
+/// inner `Need` says which of its fields are read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Projection {
+    pub collections: Vec<Need>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Need {
+    pub fields: Vec<Option<Need>>,
+}
+
+impl Need {
+    /// Every field, recursively: what a run without projection keeps.
+    pub fn all(obj: &ObjectType) -> Need {
+        Need {
+            fields: obj.fields.iter().map(|f| Some(Need::all_of(&f.ty))).collect(),
+        }
+    }
+    fn all_of(ty: &Type) -> Need {
+        match ty {
+            Type::Object(o) => Need::all(o),
+            Type::List(t) => Need::all_of(t),
+            _ => Need::default(),
+        }
+    }
+    pub fn none(obj: &ObjectType) -> Need {
+        Need {
+            fields: vec![None; obj.fields.len()],
+        }
+    }
+}
+
+impl Projection {
+    pub fn all(schema: &Schema) -> Projection {
+        Projection {
+            collections: schema.collections.iter().map(|c| Need::all(&c.record)).collect(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Source files and byte spans, for policies and exports alike.
+
+use std::sync::Arc;
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn join(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start, s.end.saturating_sub(s.start)).into()
+    }
+}
+
+/// A text file held in memory: a policy, or the part of an export shown in a diagnostic.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: Arc<str>,
+    line_starts: Arc<[usize]>,
+}
+
+/// 1-based line and column; columns count Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = line_starts(text.as_bytes()).into();
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        line_col(&self.text, &self.line_starts, offset)
+    }
+
+    pub fn named_source(&self) -> miette::NamedSource<Arc<str>> {
+        miette::NamedSource::new(self.name.clone(), self.text.clone())
+    }
+}
+
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    starts
+}
+
+/// Line and column of a byte offset, given the offsets where lines start.
+pub fn line_col(text: &str, line_starts: &[usize], offset: usize) -> LineCol {
+    let offset = offset.min(text.len());
+    let line = match line_starts.binary_search(&offset) {
+        Ok(i) => i,
+        Err(i) => i - 1,
+    };
+    let start = line_starts[line];
+    let mut end = offset;
+    while end > start && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    LineCol {
+        line: line + 1,
+        column: text[start..end].chars().count() + 1,
+    }
+}

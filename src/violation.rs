@@ -1,0 +1,134 @@
+//! Violations and the run they belong to: what every report format renders.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Where a rule is written in the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A clause of the regulation a rule enforces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClauseRef {
+    /// `§4.3(a)`
+    pub id: String,
+    /// The clause's own words.
+    pub text: String,
+}
+
+/// What a report needs to know about a rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub clauses: Vec<ClauseRef>,
+    /// One-line English gloss of the clause, if the policy gives one.
+    pub gloss: Option<String>,
+    /// The collection it judges (`export` for period rules).
+    pub collection: String,
+    pub policy: PolicyLocation,
+}
+
+impl RuleInfo {
+    /// The clause ids joined, as the JSON report's `clause`: `§4.1(a), §4.4(a)`.
+    pub fn clause_label(&self) -> String {
+        self.clauses
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The record a violation is about, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataLocation {
+    pub file: String,
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// The field a violation points at. `line`/`column` are those of the field
+/// when it is in the text, else of the nearest enclosing value that is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldLocation {
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waived {
+    pub reason: String,
+    pub expires: Option<String>,
+    pub approver: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// Index into `Run::rules`.
+    #[serde(skip)]
+    pub rule: usize,
+    pub message: String,
+    pub collection: String,
+    pub id: Option<String>,
+    pub key: Option<String>,
+    pub location: Option<DataLocation>,
+    pub field: Option<FieldLocation>,
+    pub waived: Option<Waived>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub records: usize,
+    pub rules: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub waived: usize,
+}
+
+/// One `comply check` run: everything a report renders.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    pub policy_title: String,
+    pub policy_version: String,
+    pub as_of: String,
+    pub rules: Vec<RuleInfo>,
+    /// Sorted by (file, offset, rule, key): deterministic whatever the thread count.
+    pub violations: Vec<Violation>,
+    pub notes: Vec<crate::data::model::Note>,
+    pub summary: Summary,
+}
+
+impl Run {
+    pub fn rule(&self, v: &Violation) -> &RuleInfo {
+        &self.rules[v.rule]
+    }
+}
