@@ -88,3 +88,17 @@ pub fn line_col(text: &str, line_starts: &[usize], offset: usize) -> LineCol {
         column: text[start..end].chars().count() + 1,
     }
 }
+
+/// Reads a file as text, decompressing `.gz`: what diagnostics show of an export.
+pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let bytes = std::fs::read(path)?;
+    let bytes = if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
+        out
+    } else {
+        bytes
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

@@ -71,6 +71,9 @@ pub struct DataLocation {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+    /// Byte range of the record in the file's (decompressed) text.
+    #[serde(skip)]
+    pub bytes: (u64, u64),
 }
 
 /// The field a violation points at. `line`/`column` are those of the field
@@ -80,6 +83,9 @@ pub struct FieldLocation {
     pub pointer: String,
     pub line: usize,
     pub column: usize,
+    /// Byte range of the field in the file's text, when it is in the text.
+    #[serde(skip)]
+    pub bytes: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
