@@ -5,3 +5,7 @@ pub mod data;
 pub mod schema;
 pub mod source;
 pub mod violation;
+pub mod ast;
+pub mod check;
+pub mod diagnostic;
+pub mod syntax;
