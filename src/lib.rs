@@ -8,4 +8,5 @@ pub mod violation;
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
+pub mod eval;
 pub mod syntax;

@@ -81,8 +81,8 @@ impl<'a> Checker<'a> {
         let key = find("key").and_then(|s| match &s.kind {
             StatementKind::Key(e) => {
                 let (ex, ty) = self.expr(e, None);
-                match ty {
-                    Ty::Ref(_) | Ty::Str | Ty::Int | Ty::Period | Ty::Enum(_) | Ty::Error => Some(ex),
+                match &ty {
+                    Ty::Ref(_) | Ty::Str | Ty::Int | Ty::Period | Ty::Enum(_) | Ty::Error => Some((ex, enum_of(&ty))),
                     other => {
                         let d = other.describe(&self.schema);
                         self.err("bad-key", e.span, format!("a key must be an id, string, number, enum or period, not {d}"), "this key", None);
@@ -110,7 +110,10 @@ impl<'a> Checker<'a> {
                 .iter()
                 .map(|p| match p {
                     TemplatePart::Text(s) => MsgPart::Text(s.clone()),
-                    TemplatePart::Hole(e) => MsgPart::Hole(self.expr(e, None).0),
+                    TemplatePart::Hole(e) => {
+                        let (x, t) = self.expr(e, None);
+                        MsgPart::Hole(x, enum_of(&t))
+                    }
                 })
                 .collect(),
             _ => {
@@ -792,6 +795,14 @@ impl<'a> Checker<'a> {
             }
         }
         Source::Scan(coll)
+    }
+}
+
+fn enum_of(t: &Ty) -> Option<crate::schema::EnumId> {
+    match t {
+        Ty::Enum(e) => Some(*e),
+        Ty::List(t) => enum_of(t),
+        _ => None,
     }
 }
 

@@ -152,7 +152,8 @@ pub struct AtPath {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MsgPart {
     Text(String),
-    Hole(Ex),
+    /// A value to show, with its enum when it is one (to print its name).
+    Hole(Ex, Option<crate::schema::EnumId>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +163,7 @@ pub struct CheckedRule {
     pub when: Option<Ex>,
     pub require: Ex,
     pub at: Option<AtPath>,
-    pub key: Option<Ex>,
+    pub key: Option<(Ex, Option<crate::schema::EnumId>)>,
     pub message: Vec<MsgPart>,
     pub slots: usize,
     pub params: Vec<usize>,

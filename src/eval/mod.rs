@@ -1,0 +1,325 @@
+//! Evaluation: runs the checked rules over the loaded export, in parallel,
+//! and turns what fails into located violations.
+
+pub mod expr;
+pub mod index;
+pub mod locate;
+pub mod period;
+pub mod render;
+pub mod value;
+
+use crate::check::ir::{CheckedRule, MsgPart, ParamValue, Program, Source};
+use crate::data::model::{ByteSpan, Export, FileId, IntegrityFinding, Val};
+use crate::violation::{DataLocation, FieldLocation, Run, RuleInfo, Severity, Summary, Violation};
+use expr::{set, Ctx};
+use index::Indexes;
+use locate::Locator;
+use rayon::prelude::*;
+use render::Renderer;
+use value::V;
+
+/// What a run judges by, beyond the policy and the export.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub as_of: jiff::Timestamp,
+    pub tz: jiff::tz::Offset,
+    pub params: Vec<ParamValue>,
+}
+
+/// A violation before its location is resolved to lines and columns.
+struct Found {
+    rule: usize,
+    record: Option<(usize, u32)>,
+    key: Option<String>,
+    message: String,
+    /// Pointer of the field inside the record, and its span when in the text.
+    field: Option<(String, Option<ByteSpan>)>,
+}
+
+/// Records per parallel task: large enough to amortise, small enough to balance.
+const CHUNK: usize = 4096;
+
+pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run {
+    let indexes = Indexes::build(export, &program.indexes);
+    let ctx = Ctx {
+        export,
+        program,
+        params: &settings.params,
+        indexes: &indexes,
+        as_of: settings.as_of.as_nanosecond(),
+        tz: settings.tz,
+    };
+    let mut rules: Vec<RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).collect();
+    let offset = rules.len();
+    rules.extend(program.rules.iter().map(|r| r.info.clone()));
+
+    let found: Vec<Found> = program
+        .rules
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, rule)| run_rule(&ctx, offset + i, rule))
+        .collect();
+
+    let mut locator = Locator::default();
+    let integrity: Vec<(usize, &IntegrityFinding)> = export
+        .findings
+        .iter()
+        .filter_map(|f| program.integrity.iter().position(|r| r.kind == f.kind).map(|i| (i, f)))
+        .collect();
+    for (_, f) in &integrity {
+        locator.want(f.file, f.span.start);
+        locator.want(f.file, f.span.end);
+        if let Some((_, Some(s))) = &f.field {
+            locator.want(f.file, s.start);
+        }
+    }
+    for f in &found {
+        if let Some((c, r)) = f.record {
+            let rec = &export.collections[c][r as usize];
+            locator.want(rec.file, rec.span.start);
+            locator.want(rec.file, rec.span.end);
+            if let Some((_, Some(s))) = &f.field {
+                locator.want(rec.file, s.start);
+            }
+        } else if let Some((file, span, _)) = &export.meta.location {
+            locator.want(*file, span.start);
+            locator.want(*file, span.end);
+        }
+    }
+    locator.resolve(&export.files);
+
+    let display = |file: FileId| export.files.get(file).map_or_else(String::new, |f| f.display.clone());
+    let locate = |file: FileId, span: ByteSpan, pointer: String| {
+        let (s, e) = (locator.get(file, span.start), locator.get(file, span.end));
+        DataLocation {
+            file: display(file),
+            pointer,
+            line: s.line,
+            column: s.column,
+            end_line: e.line,
+            end_column: e.column,
+            bytes: (span.start, span.end),
+        }
+    };
+    let mut violations: Vec<(Option<(FileId, u64)>, Violation)> = Vec::new();
+    for (i, f) in integrity {
+        let location = locate(f.file, f.span, f.pointer.clone());
+        let field = f.field.as_ref().map(|(p, s)| field_location(&locator, f.file, p, *s, f.span));
+        violations.push((
+            Some((f.file, f.span.start)),
+            Violation {
+                rule: i,
+                message: f.message.clone(),
+                collection: f.collection.clone(),
+                id: f.id.clone(),
+                key: f.key.clone(),
+                location: Some(location),
+                field,
+                waived: None,
+            },
+        ));
+    }
+    for f in found {
+        let (order, collection, id, location, field) = match f.record {
+            Some((c, r)) => {
+                let rec = &export.collections[c][r as usize];
+                let file = &export.files[rec.file];
+                let pointer = format!("{}/{}", file.pointer_prefix, rec.ordinal);
+                let field = f.field.as_ref().map(|(p, s)| field_location(&locator, rec.file, &format!("{pointer}{p}"), *s, rec.span));
+                (
+                    Some((rec.file, rec.span.start)),
+                    program.schema.collections[c].name.clone(),
+                    rec.id.map(|s| export.ids.resolve(s).to_string()),
+                    Some(locate(rec.file, rec.span, pointer)),
+                    field,
+                )
+            }
+            None => {
+                let location = export.meta.location.as_ref().map(|(file, span, ptr)| locate(*file, *span, ptr.clone()));
+                (None, "export".to_string(), None, location, None)
+            }
+        };
+        violations.push((
+            order,
+            Violation {
+                rule: f.rule,
+                message: f.message,
+                collection,
+                id,
+                key: f.key,
+                location,
+                field,
+                waived: None,
+            },
+        ));
+    }
+    // Deterministic whatever the thread count: by place in the input, then rule and key.
+    violations.sort_by(|(a, va), (b, vb)| {
+        let ra = &rules[va.rule].code;
+        let rb = &rules[vb.rule].code;
+        (a.is_some(), a, ra, &va.key, &va.message).cmp(&(b.is_some(), b, rb, &vb.key, &vb.message))
+    });
+    let violations: Vec<Violation> = violations.into_iter().map(|(_, v)| v).collect();
+    let mut summary = Summary {
+        files: export.files.len(),
+        records: export.record_count(),
+        rules: program.rules.len(),
+        ..Summary::default()
+    };
+    for v in &violations {
+        match rules[v.rule].severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+    }
+    Run {
+        policy_title: program.title.clone(),
+        policy_version: program.version.clone(),
+        as_of: Renderer { export, schema: &program.schema, tz: settings.tz }.time_rfc3339(settings.as_of),
+        rules,
+        violations,
+        notes: export.notes.clone(),
+        summary,
+    }
+}
+
+fn field_location(locator: &Locator, file: FileId, pointer: &str, span: Option<ByteSpan>, record: ByteSpan) -> FieldLocation {
+    let at = locator.get(file, span.map_or(record.start, |s| s.start));
+    FieldLocation {
+        pointer: pointer.to_string(),
+        line: at.line,
+        column: at.column,
+        bytes: span.map(|s| (s.start, s.end)),
+    }
+}
+
+fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<Found> {
+    let Some(first) = rule.binders.first() else { return Vec::new() };
+    let render = Renderer { export: ctx.export, schema: &ctx.program.schema, tz: ctx.tz };
+    let judge = |v: V<'a>| -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut env = vec![V::Absent; rule.slots];
+        let mut origins: Vec<Option<String>> = vec![None; rule.slots];
+        set(&mut env, first.slot, v);
+        bind(ctx, rule, 1, &mut env, &mut origins, &mut |env, origins| {
+            if rule.when.as_ref().is_some_and(|w| !ctx.truth(w, env)) || ctx.truth(&rule.require, env) {
+                return;
+            }
+            out.push(found(ctx, &render, rule_index, rule, env, origins));
+        });
+        out
+    };
+    match &first.source {
+        Source::Scan(c) => {
+            let n = ctx.export.collections[*c].len();
+            (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .flat_map_iter(|r| judge(V::Rec(*c, r as u32)))
+                .collect()
+        }
+        source => {
+            let mut values = Vec::new();
+            let mut env = vec![V::Absent; rule.slots];
+            ctx.each(source, &mut env, &mut |_, v, _| {
+                values.push(v);
+                true
+            });
+            values.into_iter().flat_map(judge).collect()
+        }
+    }
+}
+
+/// Binds the rule's binders from `i` on, calling `f` for each full binding.
+fn bind<'a>(
+    ctx: &Ctx<'a>,
+    rule: &'a CheckedRule,
+    i: usize,
+    env: &mut Vec<V<'a>>,
+    origins: &mut Vec<Option<String>>,
+    f: &mut dyn FnMut(&mut Vec<V<'a>>, &[Option<String>]),
+) {
+    let Some(b) = rule.binders.get(i) else {
+        f(env, origins);
+        return;
+    };
+    let mut values = Vec::new();
+    // Elements keep their array position, for the pointer of the violation.
+    if let (Source::Elements(x), Some((slot, path))) = (&b.source, &b.origin) {
+        if let V::Elems(fields) = ctx.eval(x, env) {
+            let base = origins.get(*slot).cloned().flatten().unwrap_or_default();
+            for (pos, fl) in fields.iter().enumerate() {
+                let v = V::of_val(&fl.val, ctx.tz);
+                if v.present() {
+                    values.push((v, Some(format!("{base}/{}/{pos}", path.join("/")))));
+                }
+            }
+        }
+    } else {
+        ctx.each(&b.source, env, &mut |_, v, _| {
+            values.push((v, None));
+            true
+        });
+    }
+    for (v, origin) in values {
+        set(env, b.slot, v);
+        if origins.len() <= b.slot {
+            origins.resize(b.slot + 1, None);
+        }
+        origins[b.slot] = origin;
+        bind(ctx, rule, i + 1, env, origins, f);
+    }
+}
+
+fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a CheckedRule, env: &mut Vec<V<'a>>, origins: &[Option<String>]) -> Found {
+    let record = match env.first() {
+        Some(V::Rec(c, r)) => Some((*c, *r)),
+        _ => None,
+    };
+    let key = rule.key.as_ref().and_then(|(k, e)| {
+        let v = ctx.eval(k, env);
+        v.present().then(|| render.render(&v, *e))
+    });
+    let mut message = String::new();
+    for part in &rule.message {
+        match part {
+            MsgPart::Text(t) => message.push_str(t),
+            MsgPart::Hole(x, e) => {
+                let v = ctx.eval(x, env);
+                message.push_str(&render.render(&v, *e));
+            }
+        }
+    }
+    let field = rule.at.as_ref().map(|at| {
+        let mut pointer = origins.get(at.slot).cloned().flatten().unwrap_or_default();
+        let mut span = None;
+        let mut cur: Option<&[Option<crate::data::model::Field>]> = match env.get(at.slot) {
+            Some(V::Rec(c, r)) => Some(&ctx.export.collections[*c][*r as usize].fields),
+            Some(V::Obj(fields)) => Some(fields),
+            _ => None,
+        };
+        for (idx, name) in &at.steps {
+            pointer.push('/');
+            pointer.push_str(&escape_pointer(name));
+            let fl = cur.and_then(|fs| fs.get(*idx)).and_then(Option::as_ref);
+            span = fl.map(|f| f.span);
+            cur = match fl.map(|f| &f.val) {
+                Some(Val::Obj(fs)) => Some(fs),
+                _ => None,
+            };
+        }
+        (pointer, span)
+    });
+    Found {
+        rule: rule_index,
+        record,
+        key,
+        message,
+        field,
+    }
+}
+
+pub fn escape_pointer(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}

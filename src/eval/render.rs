@@ -1,0 +1,108 @@
+//! Values as text, for messages and keys.
+
+use super::value::V;
+use crate::data::model::Export;
+use crate::schema::{EnumId, Schema};
+
+pub struct Renderer<'a> {
+    pub export: &'a Export,
+    pub schema: &'a Schema,
+    pub tz: jiff::tz::Offset,
+}
+
+impl Renderer<'_> {
+    pub fn render(&self, v: &V, e: Option<EnumId>) -> String {
+        match v {
+            V::Absent => "(absent)".into(),
+            V::Bool(b) => b.to_string(),
+            V::Int(i) => i.to_string(),
+            V::Num(n) => number(*n),
+            V::Str(s) => s.to_string(),
+            V::Time(t) => self.time(*t),
+            V::Dur(d) => duration(*d),
+            V::Enum(i) => e
+                .and_then(|e| self.schema.enums.get(e))
+                .and_then(|d| d.values.get(*i as usize))
+                .cloned()
+                .unwrap_or_else(|| format!("#{i}")),
+            V::Ref(s) => self.export.ids.resolve(*s).to_string(),
+            V::Rec(c, r) => self.export.collections[*c][*r as usize]
+                .id
+                .map_or_else(|| "(no id)".into(), |s| self.export.ids.resolve(s).to_string()),
+            V::Obj(_) | V::AnyObj => "{…}".into(),
+            V::Elems(fields) => fields
+                .iter()
+                .map(|f| V::of_val(&f.val, self.tz))
+                .filter(V::present)
+                .map(|v| self.render(&v, e))
+                .collect::<Vec<_>>()
+                .join(", "),
+            V::List(items) => items.iter().map(|v| self.render(v, e)).collect::<Vec<_>>().join(", "),
+            V::Period(p) => p.label(),
+        }
+    }
+
+    /// An instant in the export's time zone; midnight shows as the date alone.
+    pub fn time(&self, t: i128) -> String {
+        let Ok(ts) = jiff::Timestamp::from_nanosecond(t) else { return t.to_string() };
+        let local = self.tz.to_datetime(ts);
+        if local.time() == jiff::civil::Time::midnight() {
+            return local.date().to_string();
+        }
+        let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        if local.subsec_nanosecond() != 0 {
+            s.push_str(&format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0').to_string());
+        }
+        let off = self.tz.to_string();
+        s.push_str(if off == "+00:00" { "Z" } else { &off });
+        s
+    }
+}
+
+fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `19 days`, `15 days 1s`, `2h 30m`: whole days first, as people count deadlines.
+pub fn duration(ns: i128) -> String {
+    let neg = ns < 0;
+    let total_s = ns.unsigned_abs() / 1_000_000_000;
+    let (d, rem) = (total_s / 86_400, total_s % 86_400);
+    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} day{}", if d == 1 { "" } else { "s" }));
+    }
+    for (v, u) in [(h, "h"), (m, "m"), (s, "s")] {
+        if v > 0 {
+            parts.push(format!("{v}{u}"));
+        }
+    }
+    if parts.is_empty() {
+        parts.push("0 days".into());
+    }
+    format!("{}{}", if neg { "-" } else { "" }, parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_as_days() {
+        assert_eq!(super::duration(19 * 86_400_000_000_000), "19 days");
+        assert_eq!(super::duration(15 * 86_400_000_000_000 + 1_000_000_000), "15 days 1s");
+        assert_eq!(super::duration(86_400_000_000_000), "1 day");
+    }
+}
+
+impl Renderer<'_> {
+    /// The run's `as_of` for reports: RFC 3339 in the export's time zone.
+    pub fn time_rfc3339(&self, t: jiff::Timestamp) -> String {
+        let local = self.tz.to_datetime(t);
+        let off = self.tz.to_string();
+        format!("{}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), if off == "+00:00" { "Z" } else { &off })
+    }
+}

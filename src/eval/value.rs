@@ -1,0 +1,92 @@
+//! Values during evaluation, borrowed from the export where they can be.
+
+use super::period::Period;
+use crate::data::model::{Field, Sym, Val};
+use crate::schema::CollId;
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum V<'a> {
+    Absent,
+    Bool(bool),
+    Int(i64),
+    Num(f64),
+    Str(Cow<'a, str>),
+    /// Nanoseconds since the epoch.
+    Time(i128),
+    /// Nanoseconds.
+    Dur(i128),
+    Enum(u16),
+    Ref(Sym),
+    /// A record: its collection and position in it.
+    Rec(CollId, u32),
+    Obj(&'a [Option<Field>]),
+    AnyObj,
+    /// Elements of a list field, with their positions in the JSON array.
+    Elems(&'a [Field]),
+    List(Vec<V<'a>>),
+    Period(Period),
+}
+
+impl<'a> V<'a> {
+    pub fn present(&self) -> bool {
+        !matches!(self, V::Absent)
+    }
+
+    /// A stored field's value; date-only values become midnight in `tz`.
+    pub fn of_field(f: Option<&'a Field>, tz: jiff::tz::Offset) -> V<'a> {
+        match f {
+            None => V::Absent,
+            Some(f) => V::of_val(&f.val, tz),
+        }
+    }
+
+    pub fn of_val(v: &'a Val, tz: jiff::tz::Offset) -> V<'a> {
+        match v {
+            Val::Absent => V::Absent,
+            Val::Str(s) => V::Str(Cow::Borrowed(s)),
+            Val::Int(i) => V::Int(*i),
+            Val::Num(n) => V::Num(*n),
+            Val::Bool(b) => V::Bool(*b),
+            Val::Time(t) => V::Time(t.as_nanosecond()),
+            Val::Date(d) => super::period::midnight(*d, tz).map_or(V::Absent, V::Time),
+            Val::Enum(e) => V::Enum(*e),
+            Val::Ref(s) => V::Ref(*s),
+            Val::List(items) if items.iter().all(|f| f.val == Val::Absent) => V::Absent,
+            Val::List(items) => V::Elems(items),
+            Val::Obj(fields) => V::Obj(fields),
+            Val::AnyObj => V::AnyObj,
+        }
+    }
+
+    /// Equality as the spec defines it: false when either side is absent.
+    pub fn equals(&self, other: &V) -> bool {
+        match (self, other) {
+            (V::Absent, _) | (_, V::Absent) => false,
+            (V::Int(a), V::Num(b)) | (V::Num(b), V::Int(a)) => (*a as f64) == *b,
+            (a, b) => a == b,
+        }
+    }
+
+    /// Ordering for `<` and friends; None when either side is absent or the
+    /// values do not order.
+    pub fn order(&self, other: &V) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (V::Int(a), V::Int(b)) => Some(a.cmp(b)),
+            (V::Int(a), V::Num(b)) => (*a as f64).partial_cmp(b),
+            (V::Num(a), V::Int(b)) => a.partial_cmp(&(*b as f64)),
+            (V::Num(a), V::Num(b)) => a.partial_cmp(b),
+            (V::Time(a), V::Time(b)) | (V::Dur(a), V::Dur(b)) => Some(a.cmp(b)),
+            (V::Str(a), V::Str(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            V::Int(i) => Some(*i as f64),
+            V::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
