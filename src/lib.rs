@@ -7,6 +7,8 @@ pub mod source;
 pub mod violation;
 pub mod ast;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod eval;
+pub mod policy;
 pub mod syntax;

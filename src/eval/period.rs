@@ -105,9 +105,10 @@ mod tests {
     #[test]
     fn as_of_exactly_at_a_period_end_includes_it() {
         let m: Vec<String> = ended(PeriodKind::Month, ts("2025-07-01T00:00:00+08:00"), tz8()).iter().map(Period::label).collect();
-        assert_eq!(m.first().map(String::as_str), Some("2024-07"));
+        // 2024-06 ends exactly 365 days before as_of: both ends are inclusive.
+        assert_eq!(m.first().map(String::as_str), Some("2024-06"));
         assert_eq!(m.last().map(String::as_str), Some("2025-06"));
-        assert_eq!(m.len(), 12);
+        assert_eq!(m.len(), 13);
     }
 
     #[test]

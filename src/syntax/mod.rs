@@ -46,7 +46,7 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
     let mut errors = 0usize;
     for chunk in split::items(text) {
         let src = &text[chunk.start..chunk.end];
-        if src.trim().is_empty() {
+        if split::blank(src) {
             continue;
         }
         if split::quantifiers(src) > MAX_NESTING * 2 {

@@ -17,6 +17,7 @@ fn scan(text: &str, mut f: impl FnMut(usize, u8), mut comment: impl FnMut(Span))
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
+                f(i, b'"');
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
@@ -130,4 +131,19 @@ fn starts_item(rest: &[u8]) -> bool {
                 .get(k.len())
                 .is_some_and(|c| c.is_ascii_whitespace())
     })
+}
+
+/// Whether a chunk holds nothing but whitespace and comments.
+pub fn blank(text: &str) -> bool {
+    let mut blank = true;
+    scan(
+        text,
+        |_, b| {
+            if !b.is_ascii_whitespace() {
+                blank = false;
+            }
+        },
+        |_| {},
+    );
+    blank
 }

@@ -1,0 +1,70 @@
+//! The command line: one module per subcommand.
+
+pub mod diagnostics;
+pub mod lint;
+pub mod rules;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit codes: 0 clean, 1 violations (or warnings with --deny-warnings),
+/// 2 bad usage, policy or input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Clean = 0,
+    Findings = 1,
+    Broken = 2,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "comply",
+    version,
+    about = "Policy-as-code rules engine and linter for CRM exports",
+    after_help = "Exit codes: 0 clean, 1 violations at or above --fail-on (lint: warnings with --deny-warnings), 2 usage, policy or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and check policies; report every error with its span
+    Lint {
+        /// Policy files or directories (default: policies/, else the shipped policy)
+        policies: Vec<PathBuf>,
+        /// Exit 1 when there are warnings
+        #[arg(long)]
+        deny_warnings: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        error_format: ErrorFormat,
+    },
+    /// List the rules of a policy
+    Rules {
+        #[arg(long = "policy", short = 'p')]
+        policies: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: rules::ListFormat,
+    },
+    /// Explain one rule: what it checks, its clause, its parameters
+    Explain {
+        code: String,
+        #[arg(long = "policy", short = 'p')]
+        policies: Vec<PathBuf>,
+    },
+}
+
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
+        Command::Rules { policies, format } => rules::list(&policies, format),
+        Command::Explain { code, policies } => rules::explain(&policies, &code),
+    }
+}
