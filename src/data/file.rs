@@ -1,0 +1,399 @@
+//! Reading one export file: bytes (decompressed), syntax, then its records
+//! checked in parallel chunks. Everything refers to file ids local to the
+//! file's output until the outputs are merged in path order.
+
+use std::io::Read;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+
+use super::container::{Holds, Task};
+use super::json::{self, Entries, JsonError, Kind, Top};
+use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, Meta, Note};
+use super::validate::{Chunk, Validator};
+use super::{diagnostic, meta};
+use crate::schema::{Need, Schema};
+use crate::source::SourceFile;
+
+/// Records checked per parallel job.
+const CHUNK: usize = 2048;
+
+#[derive(Default)]
+pub(crate) struct FileOut {
+    pub files: Vec<DataFile>,
+    pub chunks: Vec<Chunk>,
+    /// CD004 findings.
+    pub findings: Vec<IntegrityFinding>,
+    pub notes: Vec<Note>,
+    pub errors: Vec<miette::Report>,
+    /// Metadata, and a conflict or problem already reported.
+    pub meta: Option<Meta>,
+}
+
+struct Ctx<'a> {
+    task: &'a Task,
+    schema: &'a Schema,
+    needs: &'a [Need],
+    max_depth: usize,
+    text: &'a str,
+    /// Built on first use: only errors and notes need line numbers.
+    source: OnceLock<SourceFile>,
+    out: FileOut,
+}
+
+fn read(task: &Task) -> std::io::Result<Vec<u8>> {
+    let bytes = std::fs::read(&task.path)?;
+    if !task.gzip {
+        return Ok(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 4);
+    flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], max_depth: usize) -> FileOut {
+    let mut out = FileOut::default();
+    let data_file = |prefix: String| DataFile {
+        display: task.display.clone(),
+        path: task.path.clone(),
+        pointer_prefix: prefix,
+        gzip: task.gzip,
+    };
+    out.files.push(data_file(String::new()));
+    if let Holds::Unknown(name) = &task.holds {
+        out.findings
+            .push(unknown(schema, name, 0, ByteSpan::default(), String::new()));
+        return out;
+    }
+    let bytes = match read(task) {
+        Ok(b) => b,
+        Err(e) => {
+            out.errors
+                .push(diagnostic::file(&task.display, format!("cannot read: {e}")));
+            return out;
+        }
+    };
+    let text = match json::decode_text(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(&bytes);
+            let src = SourceFile::new(task.display.clone(), lossy.as_ref());
+            out.errors
+                .push(diagnostic::at(&src, e.offset, 1, &e.message));
+            return out;
+        }
+    };
+    let mut ctx = Ctx {
+        task,
+        schema,
+        needs,
+        max_depth,
+        text,
+        source: OnceLock::new(),
+        out,
+    };
+    ctx.run();
+    ctx.finish()
+}
+
+/// CD004 for `name`, with a "did you mean" when a declared collection is close.
+pub(crate) fn unknown(
+    schema: &Schema,
+    name: &str,
+    file: FileId,
+    span: ByteSpan,
+    pointer: String,
+) -> IntegrityFinding {
+    let close = schema
+        .collections
+        .iter()
+        .map(|c| (edit_distance(name, &c.name), &c.name))
+        .filter(|(d, c)| *d > 0 && *d <= (c.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d);
+    let mut message = format!("unknown collection `{name}`");
+    if let Some((_, c)) = close {
+        message.push_str(&format!(": did you mean `{c}`?"));
+    }
+    IntegrityFinding {
+        kind: IntegrityKind::UnknownCollection,
+        collection: "export".into(),
+        id: None,
+        key: Some(name.to_owned()),
+        file,
+        span,
+        pointer,
+        field: None,
+        message,
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+impl Ctx<'_> {
+    fn source(&self) -> &SourceFile {
+        self.source
+            .get_or_init(|| SourceFile::new(self.task.display.clone(), self.text))
+    }
+
+    fn error(&mut self, offset: usize, len: usize, message: &str) {
+        let report = diagnostic::at(self.source(), offset, len, message);
+        self.out.errors.push(report);
+    }
+
+    fn json_error(&mut self, e: &JsonError) {
+        self.error(e.offset, 1, &e.message);
+    }
+
+    fn span_error(&mut self, span: ByteSpan, message: &str) {
+        let len = (span.end - span.start).min(1 << 20) as usize;
+        self.error(span.start as usize, len, message);
+    }
+
+    fn run(&mut self) {
+        if let Err(off) = json::check_depth(self.text, 0, self.max_depth) {
+            let e = json::error_at(
+                self.text,
+                off,
+                format!("nesting deeper than {} levels", self.max_depth),
+            );
+            return self.json_error(&e);
+        }
+        if let Holds::Lines(coll) = self.task.holds {
+            return self.lines(coll);
+        }
+        let top = match json::parse_top(self.text) {
+            Ok(t) => t,
+            Err(e) => return self.json_error(&json::from_serde(self.text, 0, &e)),
+        };
+        let start = self.text.len() - self.text.trim_start().len();
+        match (&self.task.holds, top) {
+            (Holds::Array(coll), Top::Array(items)) => self.records(*coll, 0, &items),
+            (Holds::Array(_), Top::Object(_)) => self.error(
+                start,
+                1,
+                "expected an array of records, found an object (only the root `export.json` may hold a whole document)",
+            ),
+            (Holds::Array(_), Top::Other(k)) => {
+                self.error(start, 1, &format!("expected an array of records, found {}", k.describe()))
+            }
+            (Holds::RootExport, Top::Object(entries)) => {
+                let is_document = entries
+                    .iter()
+                    .any(|(k, v)| k == "export" || json::kind(v) == Kind::Array);
+                if is_document {
+                    self.document(&entries)
+                } else {
+                    let span = ByteSpan {
+                        start: start as u64,
+                        end: self.text.trim_end().len() as u64,
+                    };
+                    self.meta(&entries, span, String::new());
+                }
+            }
+            (Holds::RootExport, Top::Array(_)) => {
+                self.error(start, 1, "the root `export.json` must be an object, found an array")
+            }
+            (Holds::RootExport, Top::Other(k)) => self.error(
+                start,
+                1,
+                &format!("the root `export.json` must be an object, found {}", k.describe()),
+            ),
+            (_, Top::Object(entries)) => self.document(&entries),
+            (_, Top::Array(_)) => self.error(
+                start,
+                1,
+                "expected an export document (an object of collections), found an array",
+            ),
+            (_, Top::Other(k)) => self.error(
+                start,
+                1,
+                &format!(
+                    "expected an export document (an object of collections), found {}",
+                    k.describe()
+                ),
+            ),
+        }
+    }
+
+    fn meta(&mut self, entries: &Entries<'_>, span: ByteSpan, pointer: String) {
+        let (meta, problems) = meta::parse(self.text, entries, (0, span, pointer));
+        for (span, message) in problems {
+            self.span_error(span, &message);
+        }
+        self.out.meta = Some(meta);
+    }
+
+    fn document(&mut self, entries: &Entries<'_>) {
+        for (i, (name, raw)) in entries.iter().enumerate() {
+            let span = json::span_of(self.text, raw);
+            if entries[i + 1..].iter().any(|(k, _)| k == name) {
+                let note = format!(
+                    "member `{name}` at line {} is given again later; the last one is used",
+                    self.source().line_col(span.start as usize).line
+                );
+                self.note(note);
+                continue;
+            }
+            let pointer = format!("/{}", escape(name));
+            if name == "export" {
+                match json::object(raw) {
+                    Some(meta) => self.meta(&meta, span, pointer),
+                    None => {
+                        let found = json::kind(raw).describe();
+                        self.span_error(
+                            span,
+                            &format!("`/export` must be an object, found {found}"),
+                        );
+                    }
+                }
+                continue;
+            }
+            let Some(coll) = self.schema.collection(name) else {
+                let f = unknown(self.schema, name, 0, span, pointer);
+                self.out.findings.push(f);
+                continue;
+            };
+            match json::array(raw) {
+                Some(items) => {
+                    self.out.files.push(DataFile {
+                        display: self.task.display.clone(),
+                        path: self.task.path.clone(),
+                        pointer_prefix: pointer,
+                        gzip: self.task.gzip,
+                    });
+                    let file = self.out.files.len() - 1;
+                    self.records(coll, file, &items);
+                }
+                None => {
+                    let found = json::kind(raw).describe();
+                    let msg = format!("`{pointer}` must be an array of records, found {found}");
+                    self.span_error(span, &msg);
+                }
+            }
+        }
+    }
+
+    fn note(&mut self, message: String) {
+        self.out.notes.push(Note {
+            file: self.task.display.clone(),
+            message,
+        });
+    }
+
+    fn validator(&self, coll: usize, file: FileId) -> Validator<'_> {
+        Validator {
+            schema: self.schema,
+            coll,
+            need: &self.needs[coll],
+            text: self.text,
+            file,
+            prefix: &self.out.files[file].pointer_prefix,
+        }
+    }
+
+    fn records(&mut self, coll: usize, file: FileId, items: &[&RawValue]) {
+        let v = self.validator(coll, file);
+        let chunks: Vec<Chunk> = items
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, items)| {
+                let mut chunk = Chunk {
+                    coll,
+                    ..Chunk::default()
+                };
+                for (j, raw) in items.iter().enumerate() {
+                    v.check_record(raw, (c * CHUNK + j) as u32, &mut chunk);
+                }
+                chunk
+            })
+            .collect();
+        self.out.chunks.extend(chunks);
+    }
+
+    fn lines(&mut self, coll: usize) {
+        let text = self.text;
+        let mut lines: Vec<(usize, &str)> = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let end =
+                memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
+            let line = &text[start..end];
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !line.trim_matches([' ', '\t', '\r']).is_empty() {
+                lines.push((start, line));
+            }
+            start = end + 1;
+        }
+        let v = self.validator(coll, 0);
+        let max_depth = self.max_depth;
+        let results: Vec<(Chunk, Vec<JsonError>)> = lines
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, lines)| {
+                let mut chunk = Chunk {
+                    coll,
+                    ..Chunk::default()
+                };
+                let mut errors = Vec::new();
+                for (j, (offset, line)) in lines.iter().enumerate() {
+                    if let Err(off) = json::check_depth(line, 0, max_depth) {
+                        let msg = format!("nesting deeper than {max_depth} levels");
+                        errors.push(json::error_at(text, offset + off, msg));
+                        continue;
+                    }
+                    match json::parse_one(line) {
+                        Ok(raw) => v.check_record(raw, (c * CHUNK + j) as u32, &mut chunk),
+                        Err(e) => errors.push(json::from_serde(text, *offset, &e)),
+                    }
+                }
+                (chunk, errors)
+            })
+            .collect();
+        for (chunk, errors) in results {
+            for e in &errors {
+                self.json_error(e);
+            }
+            self.out.chunks.push(chunk);
+        }
+    }
+
+    fn finish(mut self) -> FileOut {
+        let dups: Vec<_> = self
+            .out
+            .chunks
+            .iter()
+            .flat_map(|c| c.dups.iter().cloned())
+            .collect();
+        for d in dups {
+            let src = self.source();
+            let first = src.line_col(d.first.start as usize);
+            let last = src.line_col(d.last.start as usize);
+            let message = format!(
+                "duplicate key `{}` at line {} column {} (first at line {} column {}); the last one is used",
+                d.name, last.line, last.column, first.line, first.column
+            );
+            self.note(message);
+        }
+        self.out
+    }
+}

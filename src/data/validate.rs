@@ -1,0 +1,445 @@
+//! Checks records against the schema (CD001) and turns them into the
+//! compact, projected `Record` form. Every declared field is checked, kept
+//! or not; references are remembered for CD003 once all files are in.
+
+use serde_json::value::RawValue;
+
+use super::json::{self, Entries, Kind};
+use super::model::{
+    ByteSpan, Field, FileId, IntegrityFinding, IntegrityKind, Interner, Record, Sym, Val,
+};
+use super::timestamp::{parse_time, TimeVal};
+use crate::schema::{CollId, Need, ObjectType, Schema, Type};
+
+/// A reference seen in a record, resolved after loading (CD003).
+#[derive(Debug, Clone)]
+pub(crate) struct PendingRef {
+    pub target: CollId,
+    pub sym: Sym,
+    /// Index of the record in its chunk.
+    pub record: u32,
+    /// Pointer of the reference inside the record.
+    pub key: String,
+    pub span: ByteSpan,
+}
+
+/// A key given twice in one object: the spans of the first and the last.
+#[derive(Debug, Clone)]
+pub(crate) struct DupKey {
+    pub name: String,
+    pub first: ByteSpan,
+    pub last: ByteSpan,
+}
+
+/// The records of a run of one file's array or lines, checked together.
+/// Syms are local to `interner` until the chunk is merged.
+#[derive(Debug, Default)]
+pub(crate) struct Chunk {
+    pub coll: CollId,
+    pub records: Vec<Record>,
+    pub findings: Vec<IntegrityFinding>,
+    pub refs: Vec<PendingRef>,
+    pub interner: Interner,
+    pub dups: Vec<DupKey>,
+}
+
+/// What the checker knows about the records it is given.
+pub(crate) struct Validator<'a> {
+    pub schema: &'a Schema,
+    pub coll: CollId,
+    pub need: &'a Need,
+    /// The whole file text, which every raw value borrows from.
+    pub text: &'a str,
+    pub file: FileId,
+    pub prefix: &'a str,
+}
+
+struct Problem {
+    key: String,
+    span: Option<ByteSpan>,
+    message: String,
+}
+
+struct Walk<'v, 'c> {
+    v: &'v Validator<'v>,
+    chunk: &'c mut Chunk,
+    record: u32,
+    path: String,
+    problems: Vec<Problem>,
+}
+
+/// Marks a present value whose content is not kept (not projected).
+const PRESENT: Val = Val::Bool(true);
+
+const MAX_SHOWN: usize = 60;
+
+/// User input for a message, shortened.
+fn shown(s: &str) -> String {
+    let mut out: String = s.chars().take(MAX_SHOWN).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out.replace('`', "'")
+}
+
+fn escape_key(out: &mut String, key: &str) {
+    out.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn is_blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
+}
+
+impl Validator<'_> {
+    pub fn check_record(&self, raw: &RawValue, ordinal: u32, chunk: &mut Chunk) {
+        let span = json::span_of(self.text, raw);
+        let def = &self.schema.collections[self.coll];
+        let Some(entries) = json::object(raw) else {
+            let found = json::kind(raw).describe();
+            chunk.findings.push(IntegrityFinding {
+                kind: IntegrityKind::Shape,
+                collection: def.name.clone(),
+                id: None,
+                key: None,
+                file: self.file,
+                span,
+                pointer: format!("{}/{ordinal}", self.prefix),
+                field: None,
+                message: format!("record {ordinal} is not an object: found {found}"),
+            });
+            return;
+        };
+        let id_text = entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "id")
+            .and_then(|(_, v)| json::string(v))
+            .filter(|s| !is_blank(s));
+        let id = id_text.as_deref().map(|s| chunk.interner.intern(s));
+        let mut walk = Walk {
+            v: self,
+            record: chunk.records.len() as u32,
+            chunk,
+            path: String::new(),
+            problems: Vec::new(),
+        };
+        let fields = walk.object_fields(&def.record, &entries, Some(self.need));
+        let problems = std::mem::take(&mut walk.problems);
+        if !problems.is_empty() {
+            let pointer = format!("{}/{ordinal}", self.prefix);
+            for p in problems {
+                chunk.findings.push(IntegrityFinding {
+                    kind: IntegrityKind::Shape,
+                    collection: def.name.clone(),
+                    id: id_text.as_deref().map(str::to_owned),
+                    field: Some((format!("{pointer}{}", p.key), p.span)),
+                    key: Some(p.key),
+                    file: self.file,
+                    span,
+                    pointer: pointer.clone(),
+                    message: p.message,
+                });
+            }
+        }
+        chunk.records.push(Record {
+            id,
+            file: self.file,
+            ordinal,
+            span,
+            fields,
+        });
+    }
+}
+
+fn describe(schema: &Schema, ty: &Type) -> String {
+    match ty {
+        Type::String => "a string".into(),
+        Type::Int { .. } => "an integer".into(),
+        Type::Number => "a number".into(),
+        Type::Bool => "a boolean".into(),
+        Type::Time => "a timestamp".into(),
+        Type::Enum(e) => match schema.enums.get(*e) {
+            Some(def) => format!("one of {}", list_values(&def.values)),
+            None => "an enumeration value".into(),
+        },
+        Type::Ref(c) => match schema.collections.get(*c) {
+            Some(def) => format!("the id of a `{}` record", def.name),
+            None => "an id".into(),
+        },
+        Type::List(_) => "an array".into(),
+        Type::Object(_) | Type::AnyObject => "an object".into(),
+    }
+}
+
+fn list_values(values: &[String]) -> String {
+    let mut out: Vec<String> = values.iter().take(12).map(|v| format!("`{v}`")).collect();
+    if values.len() > 12 {
+        out.push("…".into());
+    }
+    out.join(", ")
+}
+
+impl Walk<'_, '_> {
+    fn problem(&mut self, span: Option<ByteSpan>, message: String) {
+        let key = self.path.clone();
+        let message = format!("`{key}`: {message}");
+        self.problems.push(Problem { key, span, message });
+    }
+
+    fn mismatch(&mut self, raw: &RawValue, ty: &Type) -> Val {
+        let span = json::span_of(self.v.text, raw);
+        let k = json::kind(raw);
+        let expected = describe(self.v.schema, ty);
+        let message = match k {
+            Kind::Array | Kind::Object => format!("expected {expected}, found {}", k.describe()),
+            _ => format!(
+                "expected {expected}, found {} `{}`",
+                k.describe(),
+                shown(raw.get())
+            ),
+        };
+        self.problem(Some(span), message);
+        Val::Absent
+    }
+
+    /// The declared fields of an object, in declaration order; `need` says
+    /// which are kept (`None`: none).
+    fn object_fields(
+        &mut self,
+        obj: &ObjectType,
+        entries: &Entries<'_>,
+        need: Option<&Need>,
+    ) -> Box<[Option<Field>]> {
+        let mut slots: Vec<Option<&RawValue>> = vec![None; obj.fields.len()];
+        for (k, v) in entries {
+            if let Some(i) = obj.fields.iter().position(|f| f.name == *k) {
+                if let Some(prev) = slots[i] {
+                    self.chunk.dups.push(DupKey {
+                        name: k.to_string(),
+                        first: json::span_of(self.v.text, prev),
+                        last: json::span_of(self.v.text, v),
+                    });
+                }
+                slots[i] = Some(v);
+            }
+        }
+        let mut out: Vec<Option<Field>> = vec![None; obj.fields.len()];
+        for (i, def) in obj.fields.iter().enumerate() {
+            let len = self.path.len();
+            escape_key(&mut self.path, &def.name);
+            let keep = need.and_then(|n| n.fields.get(i)).and_then(Option::as_ref);
+            match slots[i] {
+                None if !def.optional => {
+                    self.problem(None, format!("required field `{}` is missing", def.name));
+                }
+                None => {}
+                Some(raw) => {
+                    let before = self.problems.len();
+                    let val = self.value(raw, &def.ty, keep);
+                    if val == Val::Absent && !def.optional && self.problems.len() == before {
+                        let span = json::span_of(self.v.text, raw);
+                        self.problem(
+                            Some(span),
+                            format!(
+                                "required field `{}` is absent (`{}`)",
+                                def.name,
+                                shown(raw.get())
+                            ),
+                        );
+                    }
+                    if keep.is_some() {
+                        out[i] = Some(Field {
+                            val,
+                            span: json::span_of(self.v.text, raw),
+                        });
+                    }
+                }
+            }
+            self.path.truncate(len);
+        }
+        out.into_boxed_slice()
+    }
+
+    /// A string-typed value: `None` (already reported, or absent) or its text.
+    fn text_of<'r>(&mut self, raw: &'r RawValue, ty: &Type) -> Option<std::borrow::Cow<'r, str>> {
+        match json::string(raw) {
+            Some(s) if is_blank(&s) => None,
+            Some(s) => Some(s),
+            None => {
+                self.mismatch(raw, ty);
+                None
+            }
+        }
+    }
+
+    /// The value of `raw` as `ty`; `Val::Absent` when absent or not fitting
+    /// (reported). `keep` is `None` when the value is only checked.
+    fn value(&mut self, raw: &RawValue, ty: &Type, keep: Option<&Need>) -> Val {
+        let kind = json::kind(raw);
+        if kind == Kind::Null {
+            return Val::Absent;
+        }
+        match ty {
+            Type::String => match self.text_of(raw, ty) {
+                Some(s) if keep.is_some() => Val::Str(s.into()),
+                Some(_) => PRESENT,
+                None => Val::Absent,
+            },
+            Type::Int { min, max } => {
+                if kind != Kind::Number {
+                    return self.mismatch(raw, ty);
+                }
+                let t = raw.get();
+                if t.contains(['.', 'e', 'E']) {
+                    return self.mismatch(raw, ty);
+                }
+                let span = json::span_of(self.v.text, raw);
+                let Ok(n) = t.parse::<i64>() else {
+                    self.problem(
+                        Some(span),
+                        format!("integer `{}` is out of range", shown(t)),
+                    );
+                    return Val::Absent;
+                };
+                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                    let lo = min.map_or(String::new(), |m| m.to_string());
+                    let hi = max.map_or(String::new(), |m| m.to_string());
+                    self.problem(Some(span), format!("`{n}` is outside {lo}..{hi}"));
+                    return Val::Absent;
+                }
+                Val::Int(n)
+            }
+            Type::Number => {
+                if kind != Kind::Number {
+                    return self.mismatch(raw, ty);
+                }
+                match raw.get().parse::<f64>() {
+                    Ok(x) if x.is_finite() => Val::Num(x),
+                    _ => {
+                        let span = json::span_of(self.v.text, raw);
+                        let msg = format!("number `{}` is out of range", shown(raw.get()));
+                        self.problem(Some(span), msg);
+                        Val::Absent
+                    }
+                }
+            }
+            Type::Bool => match kind {
+                Kind::Bool => Val::Bool(raw.get() == "true"),
+                _ => self.mismatch(raw, ty),
+            },
+            Type::Time => {
+                let Some(s) = self.text_of(raw, ty) else {
+                    return Val::Absent;
+                };
+                match parse_time(&s) {
+                    Some(TimeVal::Instant(t)) => Val::Time(t),
+                    Some(TimeVal::Date(d)) => Val::Date(d),
+                    None => {
+                        let span = json::span_of(self.v.text, raw);
+                        let msg = format!(
+                            "`{}` is not a timestamp (RFC 3339 date-time with an offset, or a full-date)",
+                            shown(&s)
+                        );
+                        self.problem(Some(span), msg);
+                        Val::Absent
+                    }
+                }
+            }
+            Type::Enum(e) => {
+                let Some(s) = self.text_of(raw, ty) else {
+                    return Val::Absent;
+                };
+                match self.v.schema.enums.get(*e).and_then(|d| d.value(&s)) {
+                    Some(i) => Val::Enum(i),
+                    None => {
+                        let span = json::span_of(self.v.text, raw);
+                        let expected = describe(self.v.schema, ty);
+                        let msg = format!("`{}` is not {expected}", shown(&s));
+                        self.problem(Some(span), msg);
+                        Val::Absent
+                    }
+                }
+            }
+            Type::Ref(target) => {
+                let Some(s) = self.text_of(raw, ty) else {
+                    return Val::Absent;
+                };
+                let sym = self.chunk.interner.intern(&s);
+                self.chunk.refs.push(PendingRef {
+                    target: *target,
+                    sym,
+                    record: self.record,
+                    key: self.path.clone(),
+                    span: json::span_of(self.v.text, raw),
+                });
+                Val::Ref(sym)
+            }
+            Type::List(elem) => {
+                let Some(items) = json::array(raw) else {
+                    return self.mismatch(raw, ty);
+                };
+                let mut kept = Vec::with_capacity(if keep.is_some() { items.len() } else { 0 });
+                let mut usable = false;
+                for (i, item) in items.iter().enumerate() {
+                    let len = self.path.len();
+                    self.path.push('/');
+                    self.path.push_str(&i.to_string());
+                    let before = self.problems.len();
+                    let val = self.value(item, elem, keep);
+                    if val == Val::Absent {
+                        if self.problems.len() == before {
+                            let span = json::span_of(self.v.text, item);
+                            let msg = format!("element {i} is absent (`{}`)", shown(item.get()));
+                            self.problem(Some(span), msg);
+                        }
+                    } else {
+                        usable = true;
+                    }
+                    self.path.truncate(len);
+                    if keep.is_some() {
+                        kept.push(Field {
+                            val,
+                            span: json::span_of(self.v.text, item),
+                        });
+                    }
+                }
+                match (usable, keep) {
+                    (false, _) => Val::Absent,
+                    (true, Some(_)) => Val::List(kept.into_boxed_slice()),
+                    (true, None) => PRESENT,
+                }
+            }
+            Type::Object(obj) => {
+                let Some(entries) = json::object(raw) else {
+                    return self.mismatch(raw, ty);
+                };
+                if entries.is_empty() {
+                    return Val::Absent;
+                }
+                let fields = self.object_fields(obj, &entries, keep);
+                match keep {
+                    Some(_) => Val::Obj(fields),
+                    None => PRESENT,
+                }
+            }
+            Type::AnyObject => {
+                if kind != Kind::Object {
+                    return self.mismatch(raw, ty);
+                }
+                let inner = raw.get()[1..raw.get().len() - 1].trim_matches([' ', '\t', '\n', '\r']);
+                if inner.is_empty() {
+                    Val::Absent
+                } else {
+                    Val::AnyObj
+                }
+            }
+        }
+    }
+}
