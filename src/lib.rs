@@ -6,6 +6,7 @@ pub mod schema;
 pub mod source;
 pub mod violation;
 pub mod ast;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

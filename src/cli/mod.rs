@@ -3,6 +3,7 @@
 pub mod diagnostics;
 pub mod lint;
 pub mod rules;
+pub mod test;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -53,6 +54,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: rules::ListFormat,
     },
+    /// Run policy tests: exports with the violations they must produce
+    Test {
+        /// Case directories (default: fixtures/rules)
+        dirs: Vec<PathBuf>,
+        #[arg(long = "policy", short = 'p')]
+        policies: Vec<PathBuf>,
+        /// Report which rules no case exercised both ways
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when rule coverage (percent) is below this
+        #[arg(long)]
+        min_coverage: Option<f64>,
+        /// Print failing cases only
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Explain one rule: what it checks, its clause, its parameters
     Explain {
         code: String,
@@ -66,5 +83,9 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
         Command::Rules { policies, format } => rules::list(&policies, format),
         Command::Explain { code, policies } => rules::explain(&policies, &code),
+        Command::Test { dirs, policies, coverage, min_coverage, quiet } => match rules::program(&policies) {
+            Some(p) => test::run(&p, &dirs, coverage, min_coverage, quiet),
+            None => Exit::Broken,
+        },
     }
 }

@@ -1,0 +1,122 @@
+//! An audit: a checked policy applied to an export at an instant. The one
+//! entry point the commands share: load, settle `as_of`, time zone and
+//! parameters, evaluate.
+
+use crate::check::ir::{ParamValue, Program};
+use crate::data::model::Export;
+use crate::data::timestamp::{parse_time, TimeVal};
+use crate::diagnostic::did_you_mean;
+use crate::eval::{evaluate, Settings};
+use crate::violation::Run;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// `--as-of`, as given.
+    pub as_of: Option<String>,
+    /// `--param NAME=VALUE`, in order; later ones win.
+    pub params: Vec<(String, String)>,
+    /// Keep every declared field rather than only those the rules read.
+    pub no_projection: bool,
+}
+
+/// Why an audit could not start: no rule was run.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SetupError {
+    #[error("no `as_of`: the instant the rules judge \"now\" by is not given")]
+    #[diagnostic(code(no_as_of), help("pass `--as-of 2025-12-31T23:59:59+08:00`, or set `as_of` (or `generated_at`) in the export's `export` object"))]
+    NoAsOf,
+    #[error("`--as-of {0}` is not an RFC 3339 timestamp")]
+    #[diagnostic(code(bad_as_of), help("write it like `2025-12-31T23:59:59+08:00` or `2025-12-31`"))]
+    BadAsOf(String),
+    #[error("unknown parameter `{name}`")]
+    #[diagnostic(code(unknown_param))]
+    UnknownParam {
+        name: String,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("parameter `{name}` is {ty}, but `{value}` is not")]
+    #[diagnostic(code(bad_param), help("give a value of type {ty}, like `--param {name}={example}`"))]
+    BadParam {
+        name: String,
+        ty: String,
+        value: String,
+        example: String,
+    },
+    #[error("`--param {0}` is not of the form NAME=VALUE")]
+    #[diagnostic(code(bad_param))]
+    ParamSyntax(String),
+}
+
+pub struct Audit {
+    pub run: Run,
+    pub export: Export,
+}
+
+const DEFAULT_TZ_HOURS: i8 = 8;
+
+pub fn params(program: &Program, overrides: &[(String, String)]) -> Result<Vec<ParamValue>, SetupError> {
+    let mut values: Vec<ParamValue> = program.params.iter().map(|p| p.default.clone()).collect();
+    for (name, value) in overrides {
+        let Some(i) = program.params.iter().position(|p| &p.name == name) else {
+            return Err(SetupError::UnknownParam {
+                name: name.clone(),
+                help: did_you_mean(name, program.params.iter().map(|p| p.name.as_str())),
+            });
+        };
+        let bad = |ty: &str, example: &str| SetupError::BadParam {
+            name: name.clone(),
+            ty: ty.into(),
+            value: value.clone(),
+            example: example.into(),
+        };
+        values[i] = match &program.params[i].default {
+            ParamValue::Int(_) => ParamValue::Int(value.trim().parse().map_err(|_| bad("an integer", "15"))?),
+            ParamValue::Num(_) => match value.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => ParamValue::Num(v),
+                _ => return Err(bad("a number", "2.5")),
+            },
+            ParamValue::Bool(_) => ParamValue::Bool(value.trim().parse().map_err(|_| bad("`true` or `false`", "true"))?),
+            ParamValue::Str(_) => ParamValue::Str(value.clone()),
+        };
+    }
+    Ok(values)
+}
+
+pub fn parse_param(arg: &str) -> Result<(String, String), SetupError> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(SetupError::ParamSyntax(arg.to_string())),
+    }
+}
+
+pub fn audit(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Result<Audit, SetupError> {
+    let params = params(program, &opts.params)?;
+    let load_opts = crate::data::LoadOptions {
+        projection: (!opts.no_projection).then(|| program.projection.clone()),
+        ..crate::data::LoadOptions::default()
+    };
+    let export = crate::data::load(paths, &program.schema, &load_opts);
+    let tz = export
+        .meta
+        .timezone
+        .as_ref()
+        .map(|(_, o)| *o)
+        .or_else(|| jiff::tz::Offset::from_hours(DEFAULT_TZ_HOURS).ok())
+        .unwrap_or(jiff::tz::Offset::UTC);
+    let as_of = match &opts.as_of {
+        Some(text) => match parse_time(text.trim()) {
+            Some(TimeVal::Instant(t)) => t,
+            Some(TimeVal::Date(d)) => crate::data::timestamp::midnight(d, tz).ok_or_else(|| SetupError::BadAsOf(text.clone()))?,
+            None => return Err(SetupError::BadAsOf(text.clone())),
+        },
+        None => match (&export.meta.as_of, &export.meta.generated_at) {
+            (Some((_, t)), _) | (None, Some((_, t))) => *t,
+            (None, None) => return Err(SetupError::NoAsOf),
+        },
+    };
+    let settings = Settings { as_of, tz, params };
+    let run = evaluate(program, &export, &settings);
+    Ok(Audit { run, export })
+}
