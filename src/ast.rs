@@ -26,6 +26,8 @@ pub struct Policy {
 pub struct Comment {
     pub text: String,
     pub span: Span,
+    /// Followed by a blank line, which the formatter keeps.
+    pub blank_after: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

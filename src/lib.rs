@@ -12,4 +12,5 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod policy;
+pub mod report_file;
 pub mod syntax;

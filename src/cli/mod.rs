@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand.
 
 pub mod diagnostics;
+pub mod fmt;
 pub mod lint;
 pub mod rules;
 pub mod test;
@@ -47,6 +48,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "human")]
         error_format: ErrorFormat,
     },
+    /// Rewrite policies in the canonical layout (comments kept)
+    Fmt {
+        /// Policy files or directories (default: policies/)
+        policies: Vec<PathBuf>,
+        /// Do not write; exit 1 if a file would change
+        #[arg(long)]
+        check: bool,
+    },
     /// List the rules of a policy
     Rules {
         #[arg(long = "policy", short = 'p')]
@@ -81,6 +90,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
+        Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Rules { policies, format } => rules::list(&policies, format),
         Command::Explain { code, policies } => rules::explain(&policies, &code),
         Command::Test { dirs, policies, coverage, min_coverage, quiet } => match rules::program(&policies) {

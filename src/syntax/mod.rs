@@ -1,6 +1,7 @@
 //! Policy text to AST: pest parsing, item splitting for error recovery, lowering.
 
 mod errors;
+pub mod format;
 mod lower;
 mod split;
 
@@ -31,6 +32,10 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
             .map(|span| Comment {
                 text: text[span.start..span.end].trim_end().to_string(),
                 span,
+                blank_after: text[span.end..]
+                    .split(|c: char| !c.is_whitespace())
+                    .next()
+                    .is_some_and(|gap| gap.matches('\n').count() >= 2),
             })
             .collect(),
         ..Policy::default()
