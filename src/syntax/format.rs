@@ -79,7 +79,7 @@ impl Formatter {
             }
             Item::Def(d) => {
                 let params: Vec<String> = d.params.iter().map(|(n, t)| format!("{}: {}", n.name, t.name)).collect();
-                self.out.push_str(&format!("def {}({}) =\n", d.name.name, params.join(", ")));
+                self.out.push_str(&format!("def {}({}) =\n{INDENT}", d.name.name, params.join(", ")));
                 self.out.push_str(&broken(&d.body, INDENT));
                 self.out.push('\n');
             }
@@ -134,21 +134,15 @@ impl Formatter {
                 let b: Vec<String> = bs.iter().map(|b| format!("{} in {}", b.var.name, source(&b.source))).collect();
                 format!("for {}", b.join(", "))
             }
-            StatementKind::When(e) => format!("when {}", broken(e, "    ").trim_start()),
-            StatementKind::Require(e) => format!("require {}", broken(e, "    ").trim_start()),
+            StatementKind::When(e) => format!("when {}", broken(e, INDENT)),
+            StatementKind::Require(e) => format!("require {}", broken(e, INDENT)),
             StatementKind::At(e) => format!("at {}", expr(e, 0)),
             StatementKind::Key(e) => format!("key {}", expr(e, 0)),
             StatementKind::Message(t) => format!("message {}", t.raw),
         };
-        for (i, l) in line.lines().enumerate() {
+        for l in line.lines() {
             self.out.push_str(INDENT);
-            if i > 0 {
-                self.out.push_str(INDENT);
-            }
-            self.out.push_str(l.trim_start_matches(' ').trim_end());
-            if i > 0 {
-                // `broken` indents continuation lines itself.
-            }
+            self.out.push_str(l.trim_end());
             self.out.push('\n');
         }
     }
@@ -186,42 +180,47 @@ fn type_expr(t: &TypeExpr, depth: usize) -> String {
     }
 }
 
-/// An expression, with a long top-level `and` / `or` chain one operand per line.
+/// An expression, with a long top-level `and` / `or` chain one operand per
+/// line. The first line is not indented; the others start with `indent`.
 fn broken(e: &Expr, indent: &str) -> String {
     let one = expr(e, 0);
     if one.len() <= WIDTH {
-        return format!("{indent}{one}");
+        return one;
     }
-    let (op, items) = match &e.kind {
-        ExprKind::Binary(op @ (BinOp::And | BinOp::Or), _, _) => (*op, chain(e, *op)),
+    match &e.kind {
+        ExprKind::Binary(op @ (BinOp::And | BinOp::Or), _, _) => {
+            let prec = prec_of(*op);
+            let mut s = String::new();
+            for (i, it) in chain(e, *op).iter().enumerate() {
+                if i > 0 {
+                    s.push_str(&format!("\n{indent}{} ", op.symbol()));
+                }
+                s.push_str(&expr(it, prec + 1));
+            }
+            s
+        }
+        ExprKind::Not(inner) if matches!(inner.kind, ExprKind::Binary(BinOp::And | BinOp::Or, _, _)) => {
+            let deeper = format!("{indent}  ");
+            format!("not (\n{deeper}{}\n{indent})", broken(inner, &deeper))
+        }
         ExprKind::Quant { kind, var, source: src, filter: Some(f), body: None } => {
             // `where` on a line of its own, its conditions one per line.
-            let mut s = format!("{indent}{} {} in {}\n{indent}  where ", kind.keyword(), var.name, source(src));
+            let mut s = format!("{} {} in {}\n{indent}where ", kind.keyword(), var.name, source(src));
             match &f.kind {
                 ExprKind::Binary(BinOp::And, _, _) => {
                     for (i, it) in chain(f, BinOp::And).iter().enumerate() {
                         if i > 0 {
-                            s.push_str(&format!("\n{indent}    and "));
+                            s.push_str(&format!("\n{indent}  and "));
                         }
                         s.push_str(&expr(it, 3));
                     }
                 }
                 _ => s.push_str(&expr(f, 0)),
             }
-            return s;
+            s
         }
-        _ => return format!("{indent}{one}"),
-    };
-    let prec = prec_of(op);
-    let mut s = String::new();
-    for (i, it) in items.iter().enumerate() {
-        if i == 0 {
-            s.push_str(&format!("{indent}{}", expr(it, prec + 1)));
-        } else {
-            s.push_str(&format!("\n{indent}{} {}", op.symbol(), expr(it, prec + 1)));
-        }
+        _ => one,
     }
-    s
 }
 
 /// The operands of a left-nested chain of one operator.
