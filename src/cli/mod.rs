@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand.
 
+pub mod coverage;
 pub mod diagnostics;
 pub mod fmt;
 pub mod lint;
@@ -79,6 +80,13 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// The clause → rules matrix; fails if a clause is unaccounted for
+    Coverage {
+        #[arg(long = "policy", short = 'p')]
+        policies: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: rules::ListFormat,
+    },
     /// Explain one rule: what it checks, its clause, its parameters
     Explain {
         code: String,
@@ -92,6 +100,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
         Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Rules { policies, format } => rules::list(&policies, format),
+        Command::Coverage { policies, format } => coverage::run(&policies, format),
         Command::Explain { code, policies } => rules::explain(&policies, &code),
         Command::Test { dirs, policies, coverage, min_coverage, quiet } => match rules::program(&policies) {
             Some(p) => test::run(&p, &dirs, coverage, min_coverage, quiet),
