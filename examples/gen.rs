@@ -805,7 +805,7 @@ fn pick_targets(ctx: &Ctx) -> Targets {
     let early = |d: &str| {
         ctx.by_dept[d].iter().copied().find(|&e| ctx.emps[e].active && ctx.emps[e].joined < ts(2024, 10, 1, 0, 0)).unwrap()
     };
-    let cd511_emp = *ctx.by_dept["marketing"].iter().filter(|&&e| ctx.emps[e].active).nth(1).unwrap();
+    let cd511_emp = early("marketing");
     let cd622_emp = early("business");
     Targets { cd431, cd442, cd445, cd446, cd463, cd464, cd521, cd532, cd511_emp, cd622_emp }
 }
