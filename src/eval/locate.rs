@@ -58,27 +58,40 @@ fn scan(file: &DataFile, offsets: &BTreeSet<u64>) -> std::io::Result<Vec<(u64, L
     let mut out = Vec::with_capacity(offsets.len());
     let mut targets = offsets.iter().copied().peekable();
     let mut reader = open(file)?;
+    // `col` counts the scalar values since the last newline, plus one.
     let (mut pos, mut line, mut col) = (0u64, 1usize, 1usize);
-    let mut buf = [0u8; 1 << 16];
+    let mut buf = vec![0u8; 1 << 20];
+    let mut advance = |bytes: &[u8], line: &mut usize, col: &mut usize| {
+        let newlines = memchr::memchr_iter(b'\n', bytes).count();
+        let tail = match memchr::memrchr(b'\n', bytes) {
+            Some(p) => {
+                *line += newlines;
+                *col = 1;
+                &bytes[p + 1..]
+            }
+            None => bytes,
+        };
+        *col += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    };
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        for &b in &buf[..n] {
-            while targets.peek() == Some(&pos) {
-                out.push((pos, LineCol { line, column: col }));
-                targets.next();
+        let chunk = &buf[..n];
+        let mut i = 0usize;
+        while let Some(&t) = targets.peek() {
+            if t >= pos + n as u64 {
+                break;
             }
-            if b == b'\n' {
-                line += 1;
-                col = 1;
-            } else if b & 0xC0 != 0x80 {
-                // A byte that starts a UTF-8 sequence: columns count scalar values.
-                col += 1;
-            }
-            pos += 1;
+            let upto = (t.saturating_sub(pos) as usize).max(i);
+            advance(&chunk[i..upto], &mut line, &mut col);
+            i = upto;
+            out.push((t, LineCol { line, column: col }));
+            targets.next();
         }
+        advance(&chunk[i..], &mut line, &mut col);
+        pos += n as u64;
         if targets.peek().is_none() {
             return Ok(out);
         }
@@ -87,4 +100,35 @@ fn scan(file: &DataFile, offsets: &BTreeSet<u64>) -> std::io::Result<Vec<(u64, L
         out.push((t, LineCol { line, column: col }));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_count_scalar_values() {
+        let dir = std::env::temp_dir().join(format!("comply-locate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("f.json");
+        let text = "[\n  {\"名\": 1},\n  {\"b\": 2}\n]";
+        std::fs::write(&path, text).unwrap_or_default();
+        let file = DataFile { display: "f.json".into(), path, pointer_prefix: String::new(), gzip: false };
+        let offsets: BTreeSet<u64> = [0, 4, 9, 10, 14].into_iter().collect();
+        let got = scan(&file, &offsets).unwrap_or_default();
+        let want: Vec<(u64, LineCol)> = [(0, 1, 1), (4, 2, 3), (9, 2, 6), (10, 2, 7), (14, 2, 11)]
+            .into_iter()
+            .map(|(o, l, c)| (o, LineCol { line: l, column: c }))
+            .collect();
+        let expected: Vec<(u64, LineCol)> = offsets
+            .iter()
+            .map(|&o| {
+                let lc = crate::source::line_col(text, &crate::source::line_starts(text.as_bytes()), o as usize);
+                (o, lc)
+            })
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(got[1], want[1]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

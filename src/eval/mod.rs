@@ -40,7 +40,9 @@ struct Found {
 const CHUNK: usize = 4096;
 
 pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run {
+    let t0 = std::time::Instant::now();
     let indexes = Indexes::build(export, &program.indexes);
+    eprintln!("T indexes {:?}", t0.elapsed());
     let ctx = Ctx {
         export,
         program,
@@ -60,6 +62,7 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         .flat_map_iter(|(i, rule)| run_rule(&ctx, offset + i, rule))
         .collect();
 
+    eprintln!("T rules {:?}", t0.elapsed());
     let mut locator = Locator::default();
     let integrity: Vec<(usize, &IntegrityFinding)> = export
         .findings
@@ -87,6 +90,7 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         }
     }
     locator.resolve(&export.files);
+    eprintln!("T locate {:?}", t0.elapsed());
 
     let display = |file: FileId| export.files.get(file).map_or_else(String::new, |f| f.display.clone());
     let locate = |file: FileId, span: ByteSpan, pointer: String| {

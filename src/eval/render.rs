@@ -53,10 +53,19 @@ impl Renderer<'_> {
         if local.subsec_nanosecond() != 0 {
             s.push_str(&format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0').to_string());
         }
-        let off = self.tz.to_string();
-        s.push_str(if off == "+00:00" { "Z" } else { &off });
+        s.push_str(&offset(self.tz));
         s
     }
+}
+
+/// `+08:00`, or `Z` for UTC, as RFC 3339 writes offsets.
+fn offset(tz: jiff::tz::Offset) -> String {
+    let secs = tz.seconds();
+    if secs == 0 {
+        return "Z".into();
+    }
+    let (sign, abs) = if secs < 0 { ('-', -secs) } else { ('+', secs) };
+    format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60)
 }
 
 fn number(n: f64) -> String {
@@ -102,7 +111,6 @@ impl Renderer<'_> {
     /// The run's `as_of` for reports: RFC 3339 in the export's time zone.
     pub fn time_rfc3339(&self, t: jiff::Timestamp) -> String {
         let local = self.tz.to_datetime(t);
-        let off = self.tz.to_string();
-        format!("{}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), if off == "+00:00" { "Z" } else { &off })
+        format!("{}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), offset(self.tz))
     }
 }
