@@ -61,7 +61,7 @@ fn scan(file: &DataFile, offsets: &BTreeSet<u64>) -> std::io::Result<Vec<(u64, L
     // `col` counts the scalar values since the last newline, plus one.
     let (mut pos, mut line, mut col) = (0u64, 1usize, 1usize);
     let mut buf = vec![0u8; 1 << 20];
-    let mut advance = |bytes: &[u8], line: &mut usize, col: &mut usize| {
+    let advance = |bytes: &[u8], line: &mut usize, col: &mut usize| {
         let newlines = memchr::memchr_iter(b'\n', bytes).count();
         let tail = match memchr::memrchr(b'\n', bytes) {
             Some(p) => {
