@@ -107,7 +107,11 @@ impl Need {
     /// Every field, recursively: what a run without projection keeps.
     pub fn all(obj: &ObjectType) -> Need {
         Need {
-            fields: obj.fields.iter().map(|f| Some(Need::all_of(&f.ty))).collect(),
+            fields: obj
+                .fields
+                .iter()
+                .map(|f| Some(Need::all_of(&f.ty)))
+                .collect(),
         }
     }
     fn all_of(ty: &Type) -> Need {
@@ -127,7 +131,11 @@ impl Need {
 impl Projection {
     pub fn all(schema: &Schema) -> Projection {
         Projection {
-            collections: schema.collections.iter().map(|c| Need::all(&c.record)).collect(),
+            collections: schema
+                .collections
+                .iter()
+                .map(|c| Need::all(&c.record))
+                .collect(),
         }
     }
 }

@@ -1,0 +1,292 @@
+//! `comply.toml`: project settings, found from a directory upward.
+//!
+//! ```toml
+//! policies = ["policies/customer-development.policy"]
+//! select = ["CD4"]
+//! ignore = ["CD442"]
+//! extend-select = []
+//! fail-on = "warning"          # error (default), warning, info, never
+//! waivers = "comply-waivers.toml"
+//! baseline = "comply-baseline.json"
+//! timezone = "+08:00"
+//! format = "human"
+//! redact = false
+//!
+//! [params]
+//! visit_record_days = 3
+//! ```
+//!
+//! Paths are relative to the directory of the config file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::report::Format;
+use crate::violation::{RuleInfo, Severity};
+use crate::waiver::{did_you_mean, toml_message};
+
+pub const FILE_NAME: &str = "comply.toml";
+
+/// The lowest severity that fails the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// Whether a violation of severity `s` (unwaived) fails the run.
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Error => s == Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Info => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// A loaded `comply.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub policies: Vec<PathBuf>,
+    pub params: toml::Table,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub extend_select: Vec<String>,
+    pub fail_on: FailOn,
+    pub waivers: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub timezone: Option<String>,
+    pub format: Option<Format>,
+    pub redact: Option<bool>,
+}
+
+/// A config file that is not valid.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(comply::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<Arc<str>>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+const KEYS: &[&str] = &[
+    "policies",
+    "params",
+    "select",
+    "ignore",
+    "extend-select",
+    "fail-on",
+    "waivers",
+    "baseline",
+    "timezone",
+    "format",
+    "redact",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    #[serde(default)]
+    policies: Vec<String>,
+    #[serde(default)]
+    params: toml::Table,
+    #[serde(default)]
+    select: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    extend_select: Vec<String>,
+    fail_on: Option<Spanned<String>>,
+    waivers: Option<String>,
+    baseline: Option<String>,
+    timezone: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    redact: Option<bool>,
+}
+
+impl Config {
+    /// The nearest `comply.toml` in `dir` or a parent of it, loaded; `None`
+    /// when there is none.
+    pub fn discover(dir: &Path) -> miette::Result<Option<Config>> {
+        for d in dir.ancestors() {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    pub fn load(path: &Path) -> miette::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| miette::miette!("cannot read config `{}`: {e}", path.display()))?;
+        Config::parse(path, &text).map_err(|e| miette::Report::new(*e))
+    }
+
+    /// Parses `text` as the config file at `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Box<ConfigError>> {
+        let source: Arc<str> = Arc::from(text);
+        let name = path.to_string_lossy().into_owned();
+        let err = |message: String, span: Option<std::ops::Range<usize>>, label: &str, help| {
+            Box::new(ConfigError {
+                message,
+                src: NamedSource::new(&name, source.clone()),
+                span: span.map(|r| SourceSpan::new(r.start.into(), r.end - r.start)),
+                label: label.to_string(),
+                help,
+            })
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            err(
+                toml_message(&e),
+                e.span(),
+                "here",
+                did_you_mean(e.message(), KEYS),
+            )
+        })?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let fail_on = match raw.fail_on {
+            None => FailOn::default(),
+            Some(s) => match s.get_ref().as_str() {
+                "error" => FailOn::Error,
+                "warning" => FailOn::Warning,
+                "info" => FailOn::Info,
+                "never" => FailOn::Never,
+                other => {
+                    return Err(err(
+                        format!("unknown `fail-on` value `{other}`"),
+                        Some(s.span()),
+                        "not a severity",
+                        Some("expected one of error, warning, info, never".to_string()),
+                    ))
+                }
+            },
+        };
+        let format = match raw.format {
+            None => None,
+            Some(s) => Some(
+                s.get_ref()
+                    .parse::<Format>()
+                    .map_err(|e| err(e.to_string(), Some(s.span()), "unknown format", None))?,
+            ),
+        };
+        let timezone = match raw.timezone {
+            None => None,
+            Some(s) => {
+                if !is_fixed_offset(s.get_ref()) {
+                    return Err(err(
+                        format!("`{}` is not a fixed offset", s.get_ref()),
+                        Some(s.span()),
+                        "expected `+08:00` or `Z`",
+                        None,
+                    ));
+                }
+                Some(s.into_inner())
+            }
+        };
+        Ok(Config {
+            path: path.to_path_buf(),
+            policies: raw.policies.iter().map(|p| base.join(p)).collect(),
+            params: raw.params,
+            select: raw.select,
+            ignore: raw.ignore,
+            extend_select: raw.extend_select,
+            fail_on,
+            waivers: raw.waivers.map(|p| base.join(p)),
+            baseline: raw.baseline.map(|p| base.join(p)),
+            timezone,
+            format,
+            redact: raw.redact,
+        })
+    }
+}
+
+/// `Z`, `z` or `±hh:mm` with hours 00-23 and minutes 00-59.
+fn is_fixed_offset(s: &str) -> bool {
+    if s == "Z" || s == "z" {
+        return true;
+    }
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    b.len() == 6
+        && (b[0] == b'+' || b[0] == b'-')
+        && b[3] == b':'
+        && digits(1..3)
+        && digits(4..6)
+        && s[1..3] < *"24"
+        && s[4..6] < *"60"
+}
+
+/// Which rules run: `select` (default: all), plus `extend_select`, minus
+/// `ignore`. Selectors are codes or code prefixes (`CD4`, `CD43`) or `ALL`;
+/// for each rule the longest matching selector decides, and `ignore` wins a
+/// tie (like ruff).
+pub fn select(
+    rules: &[RuleInfo],
+    select: &[String],
+    ignore: &[String],
+    extend_select: &[String],
+) -> Vec<bool> {
+    fn best(code: &str, selectors: &[String]) -> Option<usize> {
+        selectors
+            .iter()
+            .filter_map(|s| {
+                if s == "ALL" {
+                    Some(0)
+                } else if code.starts_with(s.as_str()) {
+                    Some(s.len())
+                } else {
+                    None
+                }
+            })
+            .max()
+    }
+    let default_all = [String::from("ALL")];
+    let select = if select.is_empty() {
+        &default_all[..]
+    } else {
+        select
+    };
+    rules
+        .iter()
+        .map(|r| {
+            let sel = best(&r.code, select).max(best(&r.code, extend_select));
+            let ign = best(&r.code, ignore);
+            match (sel, ign) {
+                (Some(s), Some(i)) => s > i,
+                (Some(_), None) => true,
+                (None, _) => false,
+            }
+        })
+        .collect()
+}
+
+/// Selectors that name no rule: each is worth a warning (a typo selects
+/// nothing in silence otherwise).
+pub fn unknown_selectors<'a>(rules: &[RuleInfo], selectors: &'a [String]) -> Vec<&'a str> {
+    selectors
+        .iter()
+        .filter(|s| *s != "ALL" && !rules.iter().any(|r| r.code.starts_with(s.as_str())))
+        .map(String::as_str)
+        .collect()
+}

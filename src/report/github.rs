@@ -1,0 +1,66 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation a
+//! violation: `::error file=…,line=…,col=…,title=CODE name::message`.
+
+use std::io::{self, Write};
+
+use super::{relative_path, shown, ReportOptions};
+use crate::violation::{Run, Severity};
+
+/// Escapes a command's message (`%`, CR, LF).
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value: as data, plus `:` and `,`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    for v in shown(run, opts) {
+        if v.waived.is_some() {
+            continue;
+        }
+        let rule = run.rule(v);
+        let level = match rule.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(loc) = &v.location {
+            props.push(format!(
+                "file={}",
+                escape_property(&relative_path(&loc.file, opts))
+            ));
+            match &v.field {
+                Some(f) => {
+                    props.push(format!("line={}", f.line));
+                    props.push(format!("col={}", f.column));
+                }
+                None => {
+                    props.push(format!("line={}", loc.line));
+                    props.push(format!("endLine={}", loc.end_line));
+                    // Columns only make sense on a one-line range.
+                    if loc.line == loc.end_line {
+                        props.push(format!("col={}", loc.column));
+                        props.push(format!("endColumn={}", loc.end_column));
+                    }
+                }
+            }
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", rule.code, rule.name))
+        ));
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&opts.message(v))
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,396 @@
+//! `--format human`: a `miette` diagnostic a violation, with the record and
+//! field in the data file, then a table of counts by rule and the totals.
+//!
+//! Notes (skipped files and the like) go to standard error in human output:
+//! the caller writes them with [`render_notes`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, NamedSource, SourceCode, SourceOffset, SourceSpan, SpanContents,
+};
+
+use super::{plural, redact_json_text, shown, statistics, totals_line, ReportOptions};
+use crate::violation::{Run, Severity, Violation};
+
+/// A record longer than this many lines is labelled by its first line only.
+const MAX_RECORD_LINES: usize = 12;
+/// At most this many bytes of a data file go into one snippet.
+const MAX_WINDOW_BYTES: usize = 64 * 1024;
+
+/// The graphical handler for `opts`: colour or not, at `opts.width`.
+pub fn handler(opts: &ReportOptions) -> GraphicalReportHandler {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_links(false)
+}
+
+/// A slice of a data file, knowing where it sits in the whole file: spans
+/// are offsets into the whole file, lines are the file's.
+#[derive(Debug)]
+pub struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    offset: usize,
+    /// 0-based line of `text`'s first byte.
+    line: usize,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(start.into(), span.len());
+        let inner = self.text.as_str().read_span(&local, before, after)?;
+        let data: &'a [u8] = inner.data();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            SourceSpan::new(
+                (inner.span().offset() + self.offset).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Where a rule is written in its policy.
+#[derive(Debug)]
+struct PolicyDiagnostic {
+    message: String,
+    source: NamedSource<Arc<str>>,
+    label: LabeledSpan,
+}
+
+impl fmt::Display for PolicyDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for PolicyDiagnostic {}
+impl Diagnostic for PolicyDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
+    }
+}
+
+/// One violation as a diagnostic.
+#[derive(Debug)]
+pub struct ViolationDiagnostic {
+    message: String,
+    code: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<Window>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<PolicyDiagnostic>,
+}
+
+impl fmt::Display for ViolationDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for ViolationDiagnostic {}
+impl Diagnostic for ViolationDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}
+
+/// Data files and policies read so far, by name.
+#[derive(Default)]
+pub struct SourceCache {
+    data: HashMap<String, Option<Arc<str>>>,
+    policies: HashMap<String, Arc<str>>,
+}
+
+impl SourceCache {
+    pub fn new(opts: &ReportOptions) -> Self {
+        SourceCache {
+            data: HashMap::new(),
+            policies: opts
+                .policy_sources
+                .iter()
+                .map(|(f, t)| (f.clone(), Arc::from(t.as_str())))
+                .collect(),
+        }
+    }
+
+    fn data(&mut self, file: &str, opts: &ReportOptions) -> Option<Arc<str>> {
+        self.data
+            .entry(file.to_string())
+            .or_insert_with(|| {
+                let path = match &opts.root {
+                    Some(root) if Path::new(file).is_relative() => root.join(file),
+                    _ => Path::new(file).to_path_buf(),
+                };
+                crate::source::read_text(&path).ok().map(Arc::from)
+            })
+            .clone()
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn line_start(text: &str, i: usize) -> usize {
+    text[..i].rfind('\n').map_or(0, |p| p + 1)
+}
+
+fn line_end(text: &str, i: usize) -> usize {
+    let end = text[i..].find('\n').map_or(text.len(), |p| i + p);
+    if end > i && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Builds the diagnostic for `v`.
+pub fn diagnostic(
+    run: &Run,
+    v: &Violation,
+    opts: &ReportOptions,
+    cache: &mut SourceCache,
+) -> ViolationDiagnostic {
+    let rule = run.rule(v);
+    let severity = match rule.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let mut help: Vec<String> = rule
+        .clauses
+        .iter()
+        .map(|c| {
+            if c.text.is_empty() {
+                c.id.clone()
+            } else {
+                format!("{}: {}", c.id, c.text)
+            }
+        })
+        .collect();
+    if let Some(w) = &v.waived {
+        let mut line = format!("waived: {}", w.reason);
+        if let Some(e) = &w.expires {
+            line.push_str(&format!(" (until {e})"));
+        }
+        help.push(line);
+    }
+    let mut message = opts.message(v);
+    let mut labels = Vec::new();
+    let mut source = None;
+    if let Some(loc) = &v.location {
+        match cache.data(&loc.file, opts) {
+            Some(text) => {
+                let s = floor_boundary(&text, loc.bytes.0 as usize);
+                let e = floor_boundary(&text, loc.bytes.1 as usize).max(s);
+                let win_start = line_start(&text, s);
+                let record_lines = text[s..e].matches('\n').count() + 1;
+                let record_end = if record_lines > MAX_RECORD_LINES {
+                    line_end(&text, s)
+                } else {
+                    e
+                };
+                let what = match &v.id {
+                    Some(id) => format!("{} {}", v.collection, id),
+                    None => "this record".to_string(),
+                };
+                let mut last = record_end;
+                let field_label = v.field.as_ref().and_then(|f| {
+                    let (fs, fe) = f.bytes?;
+                    let fs = floor_boundary(&text, fs as usize);
+                    let fe = floor_boundary(&text, fe as usize).max(fs);
+                    last = last.max(fe);
+                    let rel = f.pointer.strip_prefix(&loc.pointer).unwrap_or(&f.pointer);
+                    let rel = if rel.is_empty() {
+                        f.pointer.as_str()
+                    } else {
+                        rel
+                    };
+                    Some(LabeledSpan::new_primary_with_span(
+                        Some(format!("{rel}")),
+                        SourceSpan::new(fs.into(), fe - fs),
+                    ))
+                });
+                let win_end = line_end(&text, last.min(text.len()));
+                let win_end = if win_end - win_start > MAX_WINDOW_BYTES {
+                    floor_boundary(&text, (last + 1).min(text.len()))
+                } else {
+                    win_end
+                };
+                let slice = &text[win_start..win_end.max(win_start)];
+                let slice = if opts.redact {
+                    redact_json_text(slice)
+                } else {
+                    slice.to_string()
+                };
+                labels.push(LabeledSpan::new_with_span(
+                    Some(what),
+                    SourceSpan::new(s.into(), record_end - s),
+                ));
+                if let Some(l) = field_label {
+                    labels.push(l);
+                }
+                source = Some(Window {
+                    name: loc.file.clone(),
+                    text: slice,
+                    offset: win_start,
+                    line: loc.line.saturating_sub(1),
+                });
+            }
+            None => {
+                let (line, col) = match &v.field {
+                    Some(f) => (f.line, f.column),
+                    None => (loc.line, loc.column),
+                };
+                message = format!("{message}\n  at {}:{line}:{col}", loc.file);
+            }
+        }
+    }
+    let mut related = Vec::new();
+    if let Some(text) = cache.policies.get(&rule.policy.file) {
+        if rule.policy.line > 0 {
+            let off =
+                SourceOffset::from_location(&**text, rule.policy.line, rule.policy.column.max(1))
+                    .offset()
+                    .min(text.len());
+            let off = floor_boundary(text, off);
+            let end = line_end(text, off);
+            related.push(PolicyDiagnostic {
+                message: format!("rule {} {} is written here", rule.code, rule.name),
+                source: NamedSource::new(rule.policy.file.clone(), text.clone()),
+                label: LabeledSpan::new_with_span(
+                    Some(rule.code.clone()),
+                    SourceSpan::new(off.into(), end - off),
+                ),
+            });
+        }
+    }
+    ViolationDiagnostic {
+        message,
+        code: rule.code.clone(),
+        severity,
+        help: if help.is_empty() {
+            None
+        } else {
+            Some(help.join("\n"))
+        },
+        source,
+        labels,
+        related,
+    }
+}
+
+pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    let handler = handler(opts);
+    let mut cache = SourceCache::new(opts);
+    let all: Vec<&Violation> = shown(run, opts).collect();
+    let limit = opts.max_shown.unwrap_or(usize::MAX);
+    for v in all.iter().take(limit) {
+        let diag = diagnostic(run, v, opts, &mut cache);
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &diag)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        writeln!(out, "{text}")?;
+    }
+    if all.len() > limit {
+        let hidden = all.len() - limit;
+        writeln!(
+            out,
+            "{} not shown (--max-shown {limit})\n",
+            plural(hidden, "more violation")
+        )?;
+    }
+    let rows = statistics::counts(run);
+    if rows.iter().any(|r| r.count > 0) {
+        let codew = rows.iter().map(|r| r.code.len()).max().unwrap_or(4).max(4);
+        let namew = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        writeln!(
+            out,
+            "{:<codew$}  {:<namew$}  {:<8}  count",
+            "code", "name", "severity"
+        )?;
+        for r in rows.iter().filter(|r| r.count > 0) {
+            writeln!(
+                out,
+                "{:<codew$}  {:<namew$}  {:<8}  {:>5}",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.count
+            )?;
+        }
+        writeln!(out)?;
+    } else {
+        writeln!(out, "no violations")?;
+    }
+    writeln!(out, "{}", totals_line(run))
+}
+
+/// Notes, one a line: `note: file: message`.
+pub fn render_notes(run: &Run, err: &mut dyn Write) -> io::Result<()> {
+    for n in &run.notes {
+        writeln!(err, "note: {}: {}", n.file, n.message)?;
+    }
+    Ok(())
+}

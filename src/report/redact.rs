@@ -1,0 +1,254 @@
+//! Redaction: masking personal data in snippets and messages.
+//!
+//! What survives [`redact_json_text`]:
+//! - every object key;
+//! - string values under a key that holds ids: `id`, `*_id`, `*_ids`,
+//!   `*_by`, `owner`, `reviewers` (array elements included);
+//! - enum tokens (`^[a-z][a-z0-9_]*$`) under a key the schema declares as an
+//!   enumeration (`type`, `status`, `stage`, `department`, …);
+//! - risk levels `R1`..`R5`, `C1`..`C5`, under any key;
+//! - timestamps and dates under keys ending in `_at` and under `as_of`,
+//!   `period_label` and `rectification_deadline`;
+//! - numbers, booleans and `null`.
+//!
+//! Every other string value (names, phone numbers, free text, and anything
+//! under an unknown key) has each of its bytes replaced by `*`, quotes kept,
+//! so byte offsets and spans into the text stay valid.
+
+/// Keys whose values are enumeration tokens in the export schema.
+const ENUM_KEYS: &[&str] = &[
+    "type",
+    "department",
+    "status",
+    "stage",
+    "acquisition_channel",
+    "data_classification",
+    "purpose",
+    "channel",
+    "method",
+    "methods",
+    "scope",
+    "period",
+    "decision",
+    "outcome",
+    "recipient_type",
+    "currency",
+];
+
+const TIMESTAMP_KEYS: &[&str] = &[
+    "as_of",
+    "period_label",
+    "rectification_deadline",
+    "timezone",
+];
+
+fn is_id_key(key: &str) -> bool {
+    key == "id"
+        || key.ends_with("_id")
+        || key.ends_with("_ids")
+        || key.ends_with("_by")
+        || key == "owner"
+        || key == "reviewers"
+}
+
+fn is_enum_token(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn is_risk_level(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 2 && (b[0] == b'R' || b[0] == b'C') && (b'1'..=b'5').contains(&b[1])
+}
+
+/// `2025-03-04`, `2025-03-04T09:30:00+08:00`, `2025-Q1`, `+08:00`: digits
+/// and date punctuation only, starting with a digit or sign.
+fn is_timestamp_like(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || "-:+.TtZzQ".contains(c))
+}
+
+fn keep(key: Option<&str>, value: &str) -> bool {
+    if is_risk_level(value) {
+        return true;
+    }
+    let Some(key) = key else { return false };
+    if is_id_key(key) {
+        return true;
+    }
+    if ENUM_KEYS.contains(&key) && is_enum_token(value) {
+        return true;
+    }
+    (key.ends_with("_at") || TIMESTAMP_KEYS.contains(&key)) && is_timestamp_like(value)
+}
+
+#[derive(Clone)]
+enum Frame {
+    /// In an object: the last key seen, and whether the next string is a key.
+    Object {
+        key: Option<String>,
+        expect_key: bool,
+    },
+    /// In an array: the key the array is the value of.
+    Array { key: Option<String> },
+}
+
+/// Masks every JSON string value in `text` that may carry personal data
+/// (see the module doc). Works on fragments: text outside any container is
+/// masked as under an unknown key. Output has the same length in bytes.
+pub fn redact_json_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => stack.push(Frame::Object {
+                key: None,
+                expect_key: true,
+            }),
+            b'[' => {
+                let key = match stack.last() {
+                    Some(Frame::Object { key, .. }) => key.clone(),
+                    Some(Frame::Array { key }) => key.clone(),
+                    None => None,
+                };
+                stack.push(Frame::Array { key });
+            }
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                    *expect_key = true;
+                }
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < bytes.len() && bytes[j] != b'"' {
+                    if bytes[j] == b'\\' {
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                let end = j.min(bytes.len());
+                let content = &text[start..end];
+                let is_key = matches!(
+                    stack.last(),
+                    Some(Frame::Object {
+                        expect_key: true,
+                        ..
+                    })
+                );
+                if is_key {
+                    if let Some(Frame::Object { key, expect_key }) = stack.last_mut() {
+                        *key = Some(content.to_string());
+                        *expect_key = false;
+                    }
+                } else {
+                    let key = match stack.last() {
+                        Some(Frame::Object { key, .. }) | Some(Frame::Array { key }) => {
+                            key.as_deref()
+                        }
+                        None => None,
+                    };
+                    if !keep(key, content) {
+                        out.push_str(&text[copied..start]);
+                        out.extend(std::iter::repeat_n('*', end - start));
+                        copied = end;
+                    }
+                }
+                i = end + 1;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied.min(text.len())..]);
+    out
+}
+
+/// Masks what a message quotes: text between double quotes or backticks.
+///
+/// Messages are written by the rules; a message that carries free text must
+/// quote it for this to hide it. Ids and dates that messages name unquoted
+/// stay, as in snippets.
+pub fn redact_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut open: Option<char> = None;
+    for c in message.chars() {
+        match open {
+            Some(q) if c == q => {
+                open = None;
+                out.push(c);
+            }
+            Some(_) => out.push('*'),
+            None if c == '"' || c == '`' => {
+                open = Some(c);
+                out.push(c);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_free_text_keeps_ids_and_enums() {
+        let text = r#"{"id": "C0042", "name": "Wang Li", "phone": "+86 138 0000 0000",
+  "type": "individual", "owner": "E7", "created_at": "2025-01-02T09:00:00+08:00",
+  "profile": {"risk_tolerance": "C3", "investment_preference": "aggressive growth"},
+  "reviewers": ["E1", "E2"], "summary": "called, she said \"no\""}"#;
+        let red = redact_json_text(text);
+        assert_eq!(red.len(), text.len());
+        for kept in [
+            "C0042",
+            "individual",
+            "E7",
+            "2025-01-02T09:00:00+08:00",
+            "C3",
+            "E1",
+            "E2",
+        ] {
+            assert!(red.contains(kept), "{kept} lost in {red}");
+        }
+        for gone in ["Wang", "138", "aggressive", "she said"] {
+            assert!(!red.contains(gone), "{gone} survived in {red}");
+        }
+        assert!(red.contains(r#""name": "*******""#));
+    }
+
+    #[test]
+    fn lowercase_free_text_under_unknown_key_is_masked() {
+        let red = redact_json_text(r#"{"nickname": "bob", "status": "open"}"#);
+        assert_eq!(red, r#"{"nickname": "***", "status": "open"}"#);
+    }
+
+    #[test]
+    fn fragments_and_unterminated_strings() {
+        assert_eq!(redact_json_text(r#""Wang"#), r#""****"#);
+        assert_eq!(
+            redact_json_text(r#"  "x": 1}, {"id": "A"#),
+            r#"  "*": 1}, {"id": "A"#
+        );
+    }
+
+    #[test]
+    fn messages_mask_quoted_text() {
+        assert_eq!(
+            redact_message("customer C1: name `Wang Li` and \"x\""),
+            "customer C1: name `*******` and \"*\""
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! `--format sarif`: SARIF 2.1.0.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::{fingerprint, relative_path, ReportOptions};
+use crate::violation::{RuleInfo, Run, Severity, Violation};
+
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/comply-lint/comply";
+/// The key of our fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "complyRecord/v1";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Percent-encodes what a URI reference cannot hold as is; keeps `/`.
+pub fn uri_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn rule_value(rule: &RuleInfo) -> Value {
+    let clauses = rule
+        .clauses
+        .iter()
+        .map(|c| format!("{} {}", c.id, c.text))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let short = rule.gloss.clone().unwrap_or_else(|| rule.name.clone());
+    let full = if clauses.is_empty() {
+        short.clone()
+    } else {
+        clauses.clone()
+    };
+    let help = if clauses.is_empty() {
+        format!("{} ({})", rule.name, rule.code)
+    } else {
+        format!("{} enforces {}", rule.code, clauses)
+    };
+    json!({
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": { "text": short },
+        "fullDescription": { "text": full },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "clause": rule.clause_label(),
+            "collection": rule.collection,
+            "policy": { "file": rule.policy.file, "line": rule.policy.line, "column": rule.policy.column },
+        },
+    })
+}
+
+fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
+    let rule = run.rule(v);
+    let mut m = Map::new();
+    m.insert("ruleId".into(), json!(rule.code));
+    m.insert("ruleIndex".into(), json!(v.rule));
+    m.insert("level".into(), json!(level(rule.severity)));
+    m.insert("message".into(), json!({ "text": opts.message(v) }));
+    let mut location = Map::new();
+    if let Some(loc) = &v.location {
+        location.insert(
+            "physicalLocation".into(),
+            json!({
+                "artifactLocation": { "uri": uri_encode(&relative_path(&loc.file, opts)) },
+                "region": {
+                    "startLine": loc.line, "startColumn": loc.column,
+                    "endLine": loc.end_line, "endColumn": loc.end_column,
+                },
+            }),
+        );
+    }
+    let pointer = v
+        .field
+        .as_ref()
+        .map(|f| f.pointer.clone())
+        .or_else(|| v.location.as_ref().map(|l| l.pointer.clone()));
+    if let Some(pointer) = pointer {
+        location.insert(
+            "logicalLocations".into(),
+            json!([{ "fullyQualifiedName": pointer, "kind": "object" }]),
+        );
+    }
+    if !location.is_empty() {
+        m.insert("locations".into(), json!([Value::Object(location)]));
+    }
+    m.insert(
+        "partialFingerprints".into(),
+        json!({ FINGERPRINT_KEY: fingerprint(&rule.code, v) }),
+    );
+    if let Some(w) = &v.waived {
+        let mut s = Map::new();
+        s.insert("kind".into(), json!("external"));
+        s.insert("status".into(), json!("accepted"));
+        s.insert("justification".into(), json!(w.reason));
+        let mut props = Map::new();
+        if let Some(e) = &w.expires {
+            props.insert("expires".into(), json!(e));
+        }
+        if let Some(a) = &w.approver {
+            props.insert("approver".into(), json!(a));
+        }
+        if !props.is_empty() {
+            s.insert("properties".into(), Value::Object(props));
+        }
+        m.insert("suppressions".into(), json!([Value::Object(s)]));
+    }
+    m.insert(
+        "properties".into(),
+        json!({ "collection": v.collection, "id": v.id, "key": v.key }),
+    );
+    Value::Object(m)
+}
+
+/// The whole log as a value.
+pub fn log_value(run: &Run, opts: &ReportOptions) -> Value {
+    let rules: Vec<Value> = run.rules.iter().map(rule_value).collect();
+    let results: Vec<Value> = run
+        .violations
+        .iter()
+        .map(|v| result_value(run, v, opts))
+        .collect();
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "comply",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "as_of": run.as_of,
+                "policy_title": run.policy_title,
+                "policy_version": run.policy_version,
+            },
+        }],
+    })
+}
+
+pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &log_value(run, opts))?;
+    writeln!(out)
+}

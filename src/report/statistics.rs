@@ -1,0 +1,106 @@
+//! `--format statistics`: counts by rule, most frequent first, then by code.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use super::ReportOptions;
+use crate::violation::{Run, Severity};
+
+/// One row: a rule that has violations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    /// Unwaived violations.
+    pub count: usize,
+    pub waived: usize,
+}
+
+/// Rules with at least one violation (waived or not), sorted by count
+/// descending, then code.
+pub fn counts(run: &Run) -> Vec<RuleCount> {
+    let mut per_rule = vec![(0usize, 0usize); run.rules.len()];
+    for v in &run.violations {
+        if let Some(slot) = per_rule.get_mut(v.rule) {
+            if v.waived.is_some() {
+                slot.1 += 1;
+            } else {
+                slot.0 += 1;
+            }
+        }
+    }
+    let mut rows: Vec<RuleCount> = run
+        .rules
+        .iter()
+        .zip(per_rule)
+        .filter(|(_, (c, w))| c + w > 0)
+        .map(|(r, (count, waived))| RuleCount {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            severity: r.severity,
+            count,
+            waived,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    rows
+}
+
+/// The table: `count  code  severity  name`, with a waived column when any.
+pub fn render(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Result<()> {
+    let rows = counts(run);
+    let any_waived = rows.iter().any(|r| r.waived > 0);
+    let cw = rows
+        .iter()
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(5);
+    let codew = rows.iter().map(|r| r.code.len()).max().unwrap_or(4).max(4);
+    write!(
+        out,
+        "{:>cw$}  {:<codew$}  {:<8}",
+        "count", "code", "severity"
+    )?;
+    if any_waived {
+        write!(out, "  waived")?;
+    }
+    writeln!(out, "  name")?;
+    for r in &rows {
+        write!(
+            out,
+            "{:>cw$}  {:<codew$}  {:<8}",
+            r.count,
+            r.code,
+            r.severity.as_str()
+        )?;
+        if any_waived {
+            write!(out, "  {:>6}", r.waived)?;
+        }
+        writeln!(out, "  {}", r.name)?;
+    }
+    let total: usize = rows.iter().map(|r| r.count).sum();
+    writeln!(out, "{total:>cw$}  total")
+}
+
+/// The same as JSON: an array of `{rule, name, severity, count, waived}`.
+pub fn to_json(run: &Run) -> Value {
+    Value::Array(
+        counts(run)
+            .into_iter()
+            .map(|r| {
+                json!({
+                    "rule": r.code, "name": r.name, "severity": r.severity.as_str(),
+                    "count": r.count, "waived": r.waived,
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn render_json(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_json(run))?;
+    writeln!(out)
+}
