@@ -116,7 +116,8 @@ pub fn vertical(cols: &[(String, Counts)], width: f64, height: f64) -> Chart {
     let step = (width - 2.0 * left) / n;
     let bar_w = (step * 0.75).max(1.0);
     let scale = if max == 0 { 0.0 } else { plot_h / max as f64 };
-    let every = (cols.len() / 12).max(1);
+    // Labels (`YYYY-MM`) need about 56 px each.
+    let every = ((56.0 / step).ceil() as usize).max(1);
     let base = height - bottom;
     let bars = cols
         .iter()

@@ -420,7 +420,7 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
                 )
             })
             .collect::<Vec<_>>(),
-        720.0,
+        900.0,
         220.0,
     );
 
