@@ -13,6 +13,7 @@ pub mod eval;
 pub mod policy;
 pub mod report;
 pub mod report_file;
+pub mod report_html;
 pub mod schema;
 pub mod source;
 pub mod syntax;
