@@ -135,7 +135,9 @@ pub fn check_depth(text: &str, depth: usize, max_depth: usize) -> Result<(), usi
             b'"' => {
                 i += 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    // A backslash may be the last byte of a malformed text.
+                    let rest = b.get(i..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
                         Some(j) if b[i + j] == b'\\' => i += j + 2,
                         Some(j) => {
                             i += j + 1;

@@ -121,7 +121,7 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
     integrity::references(&mut export, schema, &refs);
     export
         .findings
-        .sort_by(|a, b| (a.file, a.span.start, a.kind).cmp(&(b.file, b.span.start, b.kind)));
+        .sort_by_key(|f| (f.file, f.span.start, f.kind));
     export
 }
 

@@ -193,6 +193,12 @@ impl Walk<'_, '_> {
         self.problems.push(Problem { key, span, message });
     }
 
+    /// Whether the value at the current path was reported after `before`
+    /// (reports on its parts do not count).
+    fn reported_since(&self, before: usize) -> bool {
+        self.problems[before..].iter().any(|p| p.key == self.path)
+    }
+
     fn mismatch(&mut self, raw: &RawValue, ty: &Type) -> Val {
         let span = json::span_of(self.v.text, raw);
         let k = json::kind(raw);
@@ -243,7 +249,7 @@ impl Walk<'_, '_> {
                 Some(raw) => {
                     let before = self.problems.len();
                     let val = self.value(raw, &def.ty, keep);
-                    if val == Val::Absent && !def.optional && self.problems.len() == before {
+                    if val == Val::Absent && !def.optional && !self.reported_since(before) {
                         let span = json::span_of(self.v.text, raw);
                         self.problem(
                             Some(span),
@@ -394,7 +400,7 @@ impl Walk<'_, '_> {
                     let before = self.problems.len();
                     let val = self.value(item, elem, keep);
                     if val == Val::Absent {
-                        if self.problems.len() == before {
+                        if !self.reported_since(before) {
                             let span = json::span_of(self.v.text, item);
                             let msg = format!("element {i} is absent (`{}`)", shown(item.get()));
                             self.problem(Some(span), msg);
