@@ -43,6 +43,10 @@ fn json_test_suite() {
         // Whatever the shape, loading never panics, and a syntax error is
         // an input error there too.
         let export = load(std::slice::from_ref(path), &schema, &LoadOptions::default());
+        // Rendering the report (with its snippet) must not panic either.
+        for report in &export.errors {
+            let _ = format!("{report:?}");
+        }
         if syntax.is_err() && export.errors.is_empty() {
             failures.push(format!("{name}: load reported no error"));
         }
