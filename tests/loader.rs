@@ -434,6 +434,11 @@ fn input_errors() {
     write(&dir, "f/export.json", r#"{"as_of": "yesterday"}"#);
     write(&dir, "g/doc.json", r#"{"products": {"id": 1}}"#);
     write(&dir, "h/doc.json", r#"[]"#);
+    write(
+        &dir,
+        "i/products.ndjson",
+        format!("{{}}\n{}1{}\n", "[".repeat(70), "]".repeat(70)),
+    );
     let s = schema();
     for (sub, want) in [
         ("a", "byte order mark"),
@@ -450,6 +455,7 @@ fn input_errors() {
             "`/products` must be an array of records, found an object",
         ),
         ("h", "found an array"),
+        ("i", "products.ndjson:2:65: nesting deeper than 64 levels"),
     ] {
         let path = if matches!(sub, "g" | "h") {
             dir.join(sub).join("doc.json")
