@@ -17,13 +17,33 @@ fn main() {
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
     let bytes: u64 = paths
         .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
+        .flat_map(|p| walkdir::WalkDir::new(p).into_iter().flatten())
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
         .map(|m| m.len())
         .sum();
     let start = Instant::now();
     match mode.as_str() {
-        "load" => {
-            let export = comply::data::load(&paths, &common::schema(), &Default::default());
+        "load" | "load-ids" => {
+            let schema = common::schema();
+            let mut opts = comply::data::LoadOptions::default();
+            if mode == "load-ids" {
+                // Keep ids only: the floor a projection can bring memory down to.
+                let mut p = comply::schema::Projection {
+                    collections: schema
+                        .collections
+                        .iter()
+                        .map(|c| comply::schema::Need::none(&c.record))
+                        .collect(),
+                };
+                for (c, def) in schema.collections.iter().enumerate() {
+                    if let Some(id) = def.id_field() {
+                        p.collections[c].fields[id] = Some(Default::default());
+                    }
+                }
+                opts.projection = Some(p);
+            }
+            let export = comply::data::load(&paths, &schema, &opts);
             eprintln!(
                 "records {} findings {} errors {} ids {}",
                 export.record_count(),
@@ -31,6 +51,10 @@ fn main() {
                 export.errors.len(),
                 export.ids.len()
             );
+            // Freeing the export is not part of loading it.
+            report(mode, bytes, start);
+            std::mem::forget(export);
+            return;
         }
         "value" => {
             for p in &paths {
@@ -47,6 +71,10 @@ fn main() {
         }
         _ => std::process::exit(2),
     }
+    report(mode, bytes, start);
+}
+
+fn report(mode: &str, bytes: u64, start: Instant) {
     let secs = start.elapsed().as_secs_f64();
     eprintln!(
         "{mode}: {:.2} s, {:.0} MB/s",

@@ -2,6 +2,9 @@
 //! compact, projected `Record` form. Every declared field is checked, kept
 //! or not; references are remembered for CD003 once all files are in.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde_json::value::RawValue;
 
 use super::json::{self, Entries, Kind};
@@ -18,8 +21,9 @@ pub(crate) struct PendingRef {
     pub sym: Sym,
     /// Index of the record in its chunk.
     pub record: u32,
-    /// Pointer of the reference inside the record.
-    pub key: String,
+    /// Pointer of the reference inside the record, shared by the chunk's
+    /// references at the same place (there may be millions of them).
+    pub key: Arc<str>,
     pub span: ByteSpan,
 }
 
@@ -41,6 +45,7 @@ pub(crate) struct Chunk {
     pub refs: Vec<PendingRef>,
     pub interner: Interner,
     pub dups: Vec<DupKey>,
+    pub keys: HashMap<String, Arc<str>>,
 }
 
 /// What the checker knows about the records it is given.
@@ -378,11 +383,19 @@ impl Walk<'_, '_> {
                     return Val::Absent;
                 };
                 let sym = self.chunk.interner.intern(&s);
+                let key = match self.chunk.keys.get(&self.path) {
+                    Some(k) => k.clone(),
+                    None => {
+                        let k: Arc<str> = self.path.as_str().into();
+                        self.chunk.keys.insert(self.path.clone(), k.clone());
+                        k
+                    }
+                };
                 self.chunk.refs.push(PendingRef {
                     target: *target,
                     sym,
                     record: self.record,
-                    key: self.path.clone(),
+                    key,
                     span: json::span_of(self.v.text, raw),
                 });
                 Val::Ref(sym)
