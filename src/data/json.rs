@@ -120,7 +120,17 @@ pub fn from_serde(text: &str, base: usize, e: &serde_json::Error) -> JsonError {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    error_at(text, base + offset, message)
+    error_at(text, base + offset, plain(&message))
+}
+
+/// serde_json's wording, made plainer for people who are not JSON parsers.
+fn plain(message: &str) -> String {
+    let message = match message {
+        "expected ident" => "invalid literal: expected `true`, `false` or `null`",
+        "expected value" => "expected a JSON value",
+        m => m,
+    };
+    message.replace("EOF while parsing", "unexpected end of file while parsing")
 }
 
 /// Scans the brackets of `text` (skipping strings) and returns the offset of

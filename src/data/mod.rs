@@ -4,6 +4,11 @@
 //! checks each record against the schema and keeps only the projected
 //! fields. Files are read in parallel and merged in path order, so the
 //! result does not depend on scheduling.
+//!
+//! `Export::files` has one entry per array of records, so that a record's
+//! pointer is `pointer_prefix/ordinal`: a whole document gives one entry for
+//! itself (empty prefix: its metadata, CD004 and the like) and one per
+//! collection member (`/customers`); an array or NDJSON file gives one.
 
 mod container;
 pub mod diagnostic;
