@@ -295,7 +295,7 @@ impl<'de> Visitor<'de> for KeyVisitor {
 }
 
 fn visit_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Entries<'de>, A::Error> {
-    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
     while let Some(k) = map.next_key_seed(KeySeed)? {
         let v: &'de RawValue = map.next_value()?;
         out.push((k, v));

@@ -228,7 +228,15 @@ impl Walk<'_, '_> {
         entries: &Entries<'_>,
         need: Option<&Need>,
     ) -> Box<[Option<Field>]> {
-        let mut slots: Vec<Option<&RawValue>> = vec![None; obj.fields.len()];
+        // Declared objects are small: their slots live on the stack.
+        let mut on_stack: [Option<&RawValue>; 32] = [None; 32];
+        let mut on_heap: Vec<Option<&RawValue>>;
+        let slots: &mut [Option<&RawValue>] = if obj.fields.len() <= on_stack.len() {
+            &mut on_stack[..obj.fields.len()]
+        } else {
+            on_heap = vec![None; obj.fields.len()];
+            &mut on_heap
+        };
         for (k, v) in entries {
             if let Some(i) = obj.fields.iter().position(|f| f.name == *k) {
                 if let Some(prev) = slots[i] {
