@@ -628,3 +628,76 @@ fn parallel_chunks_are_deterministic() {
     assert!(ords.iter().enumerate().all(|(i, o)| *o as usize == i));
     assert_eq!(findings(&a, IntegrityKind::UniqueId).len(), 10);
 }
+
+#[test]
+fn deep_input_never_overflows_the_stack() {
+    let dir = scratch("deep");
+    let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let doc = format!(
+        r#"{{"products": [{{"id": "P1", "risk_level": "R1", "extra": {deep}}}], "employees": {deep}}}"#
+    );
+    let path = write(&dir, "d.json", &doc);
+    write(
+        &dir,
+        "n/products.ndjson",
+        format!("{{\"id\": \"P2\", \"risk_level\": \"R2\", \"x\": {deep}}}\n"),
+    );
+    let opts = LoadOptions {
+        max_depth: 1_000_000,
+        ..LoadOptions::default()
+    };
+    let e = load(&[path.clone(), dir.join("n")], &schema(), &opts);
+    assert_eq!(e.collection(PRODUCTS).len(), 2);
+    assert!(e.errors.is_empty(), "{:?}", errors(&e));
+    // The deep array held in `employees` is one record that is not an object.
+    assert_eq!(
+        findings(&e, IntegrityKind::Shape),
+        [triple("employees", None, None)]
+    );
+    assert!(comply::data::json::check_json_syntax_depth(doc.as_bytes(), 1_000_000).is_ok());
+    // With the default limit the same file is an input error, not a crash.
+    let e = load_paths(&[path]);
+    assert!(
+        errors(&e)[0].contains("nesting deeper than 64 levels"),
+        "{:?}",
+        errors(&e)
+    );
+}
+
+#[test]
+fn metadata_timezone_rules() {
+    let dir = scratch("tz");
+    let a = write(
+        &dir,
+        "a.json",
+        r#"{"export": {"timezone": "Asia/Shanghai", "generated_at": "2025-06-01"}}"#,
+    );
+    let e = load_paths(&[a]);
+    let errs = errors(&e);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("not a fixed offset"), "{errs:?}");
+    // Date-only timestamps fall back to the default +08:00.
+    assert_eq!(
+        e.meta.generated_at.unwrap().1.to_string(),
+        "2025-05-31T16:00:00Z"
+    );
+    let b = write(
+        &dir,
+        "b.json.gz",
+        gzip(r#"{"export": {"timezone": "+08:00"}}"#),
+    );
+    let c = write(
+        &dir,
+        "c.json",
+        r#"{"export": {"timezone": "Z", "as_of": "2025-01-01T00:00:00Z"}}"#,
+    );
+    let e = load_paths(&[b, c]);
+    let errs = errors(&e);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("`timezone` is `Z` here but `+08:00` before"),
+        "{errs:?}"
+    );
+    assert!(e.meta.as_of.is_none());
+    assert!(e.files[0].gzip);
+}
