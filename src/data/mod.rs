@@ -84,6 +84,13 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
             .par_iter()
             .map(|t| file::process(t, schema, &needs, opts.max_depth))
             .collect();
+        let chunks = outs.iter().flat_map(|o| &o.chunks);
+        export
+            .ids
+            .reserve(chunks.clone().map(|c| c.interner.len()).sum());
+        for c in chunks {
+            export.collections[c.coll].reserve(c.records.len());
+        }
         // A path's own files never conflict: only the root export.json holds metadata.
         let mut path_meta = None;
         for out in outs {
