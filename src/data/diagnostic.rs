@@ -28,11 +28,22 @@ pub struct FileError {
 
 /// An error at `offset..offset+len` of `src`.
 pub fn at(src: &SourceFile, offset: usize, len: usize, message: &str) -> miette::Report {
+    // The label must cover whole characters inside the text.
+    let text = &src.text;
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let mut end = offset.saturating_add(len.max(1)).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let len = end - offset;
     let pos = src.line_col(offset);
     miette::Report::new(InputError {
         message: format!("{}:{}:{}: {message}", src.name, pos.line, pos.column),
         src: src.named_source(),
-        span: (offset.min(src.text.len()), len).into(),
+        span: (offset, len).into(),
         label: message.to_owned(),
     })
 }

@@ -170,6 +170,10 @@ impl Ctx<'_> {
     }
 
     fn run(&mut self) {
+        // Lines are checked for depth one by one, as they are parsed.
+        if let Holds::Lines(coll) = self.task.holds {
+            return self.lines(coll);
+        }
         if let Err(off) = json::check_depth(self.text, 0, self.max_depth) {
             let e = json::error_at(
                 self.text,
@@ -177,9 +181,6 @@ impl Ctx<'_> {
                 format!("nesting deeper than {} levels", self.max_depth),
             );
             return self.json_error(&e);
-        }
-        if let Holds::Lines(coll) = self.task.holds {
-            return self.lines(coll);
         }
         let top = match json::parse_top(self.text) {
             Ok(t) => t,

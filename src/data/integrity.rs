@@ -14,7 +14,7 @@ pub(crate) struct Ref {
     pub record: usize,
     pub target: CollId,
     pub sym: Sym,
-    pub key: String,
+    pub key: std::sync::Arc<str>,
     pub span: ByteSpan,
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn references(export: &mut Export, schema: &Schema, refs: &[Ref]) {
             kind: IntegrityKind::Reference,
             collection: schema.collections[r.coll].name.clone(),
             id: rec.id.map(|s| export.ids.resolve(s).to_owned()),
-            key: Some(r.key.clone()),
+            key: Some(r.key.to_string()),
             file: rec.file,
             span: rec.span,
             field: Some((format!("{ptr}{}", r.key), Some(r.span))),

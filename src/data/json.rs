@@ -120,7 +120,17 @@ pub fn from_serde(text: &str, base: usize, e: &serde_json::Error) -> JsonError {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    error_at(text, base + offset, message)
+    error_at(text, base + offset, plain(&message))
+}
+
+/// serde_json's wording, made plainer for people who are not JSON parsers.
+fn plain(message: &str) -> String {
+    let message = match message {
+        "expected ident" => "invalid literal: expected `true`, `false` or `null`",
+        "expected value" => "expected a JSON value",
+        m => m,
+    };
+    message.replace("EOF while parsing", "unexpected end of file while parsing")
 }
 
 /// Scans the brackets of `text` (skipping strings) and returns the offset of
@@ -135,7 +145,9 @@ pub fn check_depth(text: &str, depth: usize, max_depth: usize) -> Result<(), usi
             b'"' => {
                 i += 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    // A backslash may be the last byte of a malformed text.
+                    let rest = b.get(i..).unwrap_or_default();
+                    match memchr::memchr2(b'"', b'\\', rest) {
                         Some(j) if b[i + j] == b'\\' => i += j + 2,
                         Some(j) => {
                             i += j + 1;
@@ -283,7 +295,7 @@ impl<'de> Visitor<'de> for KeyVisitor {
 }
 
 fn visit_entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Entries<'de>, A::Error> {
-    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+    let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
     while let Some(k) = map.next_key_seed(KeySeed)? {
         let v: &'de RawValue = map.next_value()?;
         out.push((k, v));

@@ -4,6 +4,11 @@
 //! checks each record against the schema and keeps only the projected
 //! fields. Files are read in parallel and merged in path order, so the
 //! result does not depend on scheduling.
+//!
+//! `Export::files` has one entry per array of records, so that a record's
+//! pointer is `pointer_prefix/ordinal`: a whole document gives one entry for
+//! itself (empty prefix: its metadata, CD004 and the like) and one per
+//! collection member (`/customers`); an array or NDJSON file gives one.
 
 mod container;
 pub mod diagnostic;
@@ -79,6 +84,13 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
             .par_iter()
             .map(|t| file::process(t, schema, &needs, opts.max_depth))
             .collect();
+        let chunks = outs.iter().flat_map(|o| &o.chunks);
+        export
+            .ids
+            .reserve(chunks.clone().map(|c| c.interner.len()).sum());
+        for c in chunks {
+            export.collections[c.coll].reserve(c.records.len());
+        }
         // A path's own files never conflict: only the root export.json holds metadata.
         let mut path_meta = None;
         for out in outs {
@@ -121,7 +133,7 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
     integrity::references(&mut export, schema, &refs);
     export
         .findings
-        .sort_by(|a, b| (a.file, a.span.start, a.kind).cmp(&(b.file, b.span.start, b.kind)));
+        .sort_by_key(|f| (f.file, f.span.start, f.kind));
     export
 }
 

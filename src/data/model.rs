@@ -32,6 +32,12 @@ impl Interner {
         self.map.insert(s.into(), sym);
         sym
     }
+    /// Makes room for `additional` more names, so that a large merge does
+    /// not rehash the table again and again.
+    pub fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+        self.names.reserve(additional);
+    }
     pub fn get(&self, s: &str) -> Option<Sym> {
         self.map.get(s).copied()
     }

@@ -2,6 +2,9 @@
 //! compact, projected `Record` form. Every declared field is checked, kept
 //! or not; references are remembered for CD003 once all files are in.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde_json::value::RawValue;
 
 use super::json::{self, Entries, Kind};
@@ -18,8 +21,9 @@ pub(crate) struct PendingRef {
     pub sym: Sym,
     /// Index of the record in its chunk.
     pub record: u32,
-    /// Pointer of the reference inside the record.
-    pub key: String,
+    /// Pointer of the reference inside the record, shared by the chunk's
+    /// references at the same place (there may be millions of them).
+    pub key: Arc<str>,
     pub span: ByteSpan,
 }
 
@@ -41,6 +45,7 @@ pub(crate) struct Chunk {
     pub refs: Vec<PendingRef>,
     pub interner: Interner,
     pub dups: Vec<DupKey>,
+    pub keys: HashMap<String, Arc<str>>,
 }
 
 /// What the checker knows about the records it is given.
@@ -193,6 +198,12 @@ impl Walk<'_, '_> {
         self.problems.push(Problem { key, span, message });
     }
 
+    /// Whether the value at the current path was reported after `before`
+    /// (reports on its parts do not count).
+    fn reported_since(&self, before: usize) -> bool {
+        self.problems[before..].iter().any(|p| p.key == self.path)
+    }
+
     fn mismatch(&mut self, raw: &RawValue, ty: &Type) -> Val {
         let span = json::span_of(self.v.text, raw);
         let k = json::kind(raw);
@@ -217,7 +228,15 @@ impl Walk<'_, '_> {
         entries: &Entries<'_>,
         need: Option<&Need>,
     ) -> Box<[Option<Field>]> {
-        let mut slots: Vec<Option<&RawValue>> = vec![None; obj.fields.len()];
+        // Declared objects are small: their slots live on the stack.
+        let mut on_stack: [Option<&RawValue>; 32] = [None; 32];
+        let mut on_heap: Vec<Option<&RawValue>>;
+        let slots: &mut [Option<&RawValue>] = if obj.fields.len() <= on_stack.len() {
+            &mut on_stack[..obj.fields.len()]
+        } else {
+            on_heap = vec![None; obj.fields.len()];
+            &mut on_heap
+        };
         for (k, v) in entries {
             if let Some(i) = obj.fields.iter().position(|f| f.name == *k) {
                 if let Some(prev) = slots[i] {
@@ -243,7 +262,7 @@ impl Walk<'_, '_> {
                 Some(raw) => {
                     let before = self.problems.len();
                     let val = self.value(raw, &def.ty, keep);
-                    if val == Val::Absent && !def.optional && self.problems.len() == before {
+                    if val == Val::Absent && !def.optional && !self.reported_since(before) {
                         let span = json::span_of(self.v.text, raw);
                         self.problem(
                             Some(span),
@@ -372,11 +391,19 @@ impl Walk<'_, '_> {
                     return Val::Absent;
                 };
                 let sym = self.chunk.interner.intern(&s);
+                let key = match self.chunk.keys.get(&self.path) {
+                    Some(k) => k.clone(),
+                    None => {
+                        let k: Arc<str> = self.path.as_str().into();
+                        self.chunk.keys.insert(self.path.clone(), k.clone());
+                        k
+                    }
+                };
                 self.chunk.refs.push(PendingRef {
                     target: *target,
                     sym,
                     record: self.record,
-                    key: self.path.clone(),
+                    key,
                     span: json::span_of(self.v.text, raw),
                 });
                 Val::Ref(sym)
@@ -394,7 +421,7 @@ impl Walk<'_, '_> {
                     let before = self.problems.len();
                     let val = self.value(item, elem, keep);
                     if val == Val::Absent {
-                        if self.problems.len() == before {
+                        if !self.reported_since(before) {
                             let span = json::span_of(self.v.text, item);
                             let msg = format!("element {i} is absent (`{}`)", shown(item.get()));
                             self.problem(Some(span), msg);
