@@ -107,6 +107,9 @@ pub struct Violation {
     pub location: Option<DataLocation>,
     pub field: Option<FieldLocation>,
     pub waived: Option<Waived>,
+    /// Month (`YYYY-MM`) of the offending record's date, for charts over time.
+    #[serde(skip)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

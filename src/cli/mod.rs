@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand.
 
+pub mod check;
 pub mod coverage;
 pub mod diagnostics;
 pub mod fmt;
@@ -39,6 +40,8 @@ pub enum ErrorFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check an export against the policy
+    Check(Box<check::CheckArgs>),
     /// Parse and check policies; report every error with its span
     Lint {
         /// Policy files or directories (default: policies/, else the shipped policy)
@@ -97,6 +100,7 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
+        Command::Check(args) => check::run(*args),
         Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
         Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Rules { policies, format } => rules::list(&policies, format),

@@ -34,15 +34,16 @@ struct Found {
     message: String,
     /// Pointer of the field inside the record, and its span when in the text.
     field: Option<(String, Option<ByteSpan>)>,
+    /// The record's date, for charts over time: the time the violation
+    /// points at, else the record's first time.
+    date: Option<i128>,
 }
 
 /// Records per parallel task: large enough to amortise, small enough to balance.
 const CHUNK: usize = 4096;
 
 pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run {
-    let t0 = std::time::Instant::now();
     let indexes = Indexes::build(export, &program.indexes);
-    eprintln!("T indexes {:?}", t0.elapsed());
     let ctx = Ctx {
         export,
         program,
@@ -62,7 +63,6 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         .flat_map_iter(|(i, rule)| run_rule(&ctx, offset + i, rule))
         .collect();
 
-    eprintln!("T rules {:?}", t0.elapsed());
     let mut locator = Locator::default();
     let integrity: Vec<(usize, &IntegrityFinding)> = export
         .findings
@@ -90,7 +90,6 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         }
     }
     locator.resolve(&export.files);
-    eprintln!("T locate {:?}", t0.elapsed());
 
     let display = |file: FileId| export.files.get(file).map_or_else(String::new, |f| f.display.clone());
     let locate = |file: FileId, span: ByteSpan, pointer: String| {
@@ -120,6 +119,7 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 location: Some(location),
                 field,
                 waived: None,
+                date: None,
             },
         ));
     }
@@ -154,6 +154,7 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 location,
                 field,
                 waived: None,
+                date: f.date.and_then(|t| month_label(t, settings.tz)),
             },
         ));
     }
@@ -291,10 +292,20 @@ fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a Chec
             MsgPart::Text(t) => message.push_str(t),
             MsgPart::Hole(x, e) => {
                 let v = ctx.eval(x, env);
-                message.push_str(&render.render(&v, *e));
+                // Free text read from the export is quoted, so that
+                // redaction can find and mask it.
+                match (&v, x) {
+                    (V::Str(s), Ex::Field(..)) => {
+                        message.push('"');
+                        message.push_str(s);
+                        message.push('"');
+                    }
+                    _ => message.push_str(&render.render(&v, *e)),
+                }
             }
         }
     }
+    let mut at_time = None;
     let field = rule.at.as_ref().map(|at| {
         let mut pointer = origins.get(at.slot).cloned().flatten().unwrap_or_default();
         let mut span = None;
@@ -308,6 +319,10 @@ fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a Chec
             pointer.push_str(&escape_pointer(name));
             let fl = cur.and_then(|fs| fs.get(*idx)).and_then(Option::as_ref);
             span = fl.map(|f| f.span);
+            at_time = match fl.map(|f| V::of_val(&f.val, ctx.tz)) {
+                Some(V::Time(t)) => Some(t),
+                _ => None,
+            };
             cur = match fl.map(|f| &f.val) {
                 Some(Val::Obj(fs)) => Some(fs),
                 _ => None,
@@ -315,13 +330,26 @@ fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a Chec
         }
         (pointer, span)
     });
+    let date = at_time.or_else(|| {
+        let (c, r) = record?;
+        ctx.export.collections[c][r as usize].fields.iter().flatten().find_map(|f| match V::of_val(&f.val, ctx.tz) {
+            V::Time(t) => Some(t),
+            _ => None,
+        })
+    });
     Found {
         rule: rule_index,
         record,
         key,
         message,
         field,
+        date,
     }
+}
+
+fn month_label(t: i128, tz: jiff::tz::Offset) -> Option<String> {
+    let ts = jiff::Timestamp::from_nanosecond(t).ok()?;
+    Some(tz.to_datetime(ts).strftime("%Y-%m").to_string())
 }
 
 pub fn escape_pointer(s: &str) -> String {

@@ -231,6 +231,7 @@ pub fn fixture() -> Fixture {
             location,
             field,
             waived,
+            date: date.map(str::to_string),
         });
         dates.push(date.map(str::to_string));
     };

@@ -1,0 +1,400 @@
+//! `comply check`: run the policy over an export and report what is wrong.
+
+use super::{diagnostics, Exit};
+use crate::audit::{audit, parse_param, AuditOptions};
+use crate::config::{self, Config, FailOn};
+use crate::report::{Format, ReportOptions};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Export paths: a JSON document, a directory, or several of them
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Policy files or directories (default: the config's, else the shipped policy)
+    #[arg(long = "policy", short = 'p')]
+    pub policies: Vec<PathBuf>,
+    /// The instant the rules judge "now" by (default: the export's `as_of`, else `generated_at`)
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Override a policy parameter: `--param complaint_response_days=10`
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Report format on standard output
+    #[arg(long, short = 'f', value_name = "FORMAT")]
+    pub format: Option<OutFormat>,
+    /// Write a report to a file: `-o report.sarif`, or `-o json=out.json`; repeatable
+    #[arg(long = "output", short = 'o', value_name = "[FORMAT=]FILE")]
+    pub outputs: Vec<String>,
+    /// Lowest severity that fails the run
+    #[arg(long, value_name = "error|warning|info")]
+    pub fail_on: Option<String>,
+    /// Exit 0 even when violations are found (errors in input still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only these rules (codes or prefixes: `CD4`, `CD43`, `CD431`)
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (codes or prefixes)
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Add rules to the selection
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Waiver file (default: the config's, else `comply-waivers.toml` if present)
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    /// Report only violations not in this baseline
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Record today's violations as the baseline, then exit 0
+    #[arg(long)]
+    pub write_baseline: Option<PathBuf>,
+    /// Mask customer data in messages and snippets (default: on unless human output on a terminal)
+    #[arg(long, overrides_with = "no_redact")]
+    pub redact: bool,
+    #[arg(long, overrides_with = "redact")]
+    pub no_redact: bool,
+    /// Also print counts per rule, most frequent first
+    #[arg(long)]
+    pub statistics: bool,
+    /// Human output: show at most this many violations (the summary counts all)
+    #[arg(long)]
+    pub max_shown: Option<usize>,
+    /// Configuration file (default: `comply.toml` found upward from here)
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore configuration files
+    #[arg(long)]
+    pub isolated: bool,
+    /// Keep every declared field in memory, not only those the rules read
+    #[arg(long, hide = true)]
+    pub no_projection: bool,
+}
+
+/// `--format` values: the report formats plus HTML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    Human,
+    Concise,
+    Json,
+    Ndjson,
+    Sarif,
+    Junit,
+    Github,
+    Gitlab,
+    Statistics,
+    Html,
+}
+
+impl OutFormat {
+    fn report(self) -> Option<Format> {
+        Some(match self {
+            OutFormat::Human => Format::Human,
+            OutFormat::Concise => Format::Concise,
+            OutFormat::Json => Format::Json,
+            OutFormat::Ndjson => Format::Ndjson,
+            OutFormat::Sarif => Format::Sarif,
+            OutFormat::Junit => Format::Junit,
+            OutFormat::Github => Format::Github,
+            OutFormat::Gitlab => Format::Gitlab,
+            OutFormat::Statistics => Format::Statistics,
+            OutFormat::Html => return None,
+        })
+    }
+
+    fn parse(s: &str) -> Option<OutFormat> {
+        <OutFormat as clap::ValueEnum>::from_str(s, true).ok()
+    }
+
+    /// The format a file name suggests.
+    fn of_path(p: &Path) -> Option<OutFormat> {
+        let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
+        Some(if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+            OutFormat::Sarif
+        } else if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+            OutFormat::Ndjson
+        } else if name.ends_with(".json") {
+            OutFormat::Json
+        } else if name.ends_with(".xml") {
+            OutFormat::Junit
+        } else if name.ends_with(".html") || name.ends_with(".htm") {
+            OutFormat::Html
+        } else {
+            return None;
+        })
+    }
+}
+
+fn usage(msg: String) -> Exit {
+    eprintln!("error: {msg}");
+    Exit::Broken
+}
+
+pub fn run(args: CheckArgs) -> Exit {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = if args.isolated {
+        None
+    } else if let Some(path) = &args.config {
+        match Config::load(path) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprint!("{}", diagnostics::render(e.as_ref()));
+                return Exit::Broken;
+            }
+        }
+    } else {
+        match Config::discover(&cwd) {
+            Ok(c) => c,
+            Err(e) => {
+                eprint!("{}", diagnostics::render(e.as_ref()));
+                return Exit::Broken;
+            }
+        }
+    };
+    let config = config.unwrap_or_default();
+
+    // Command line over config.
+    let policies = if !args.policies.is_empty() { args.policies.clone() } else { config.policies.clone() };
+    let fail_on = match args.fail_on.as_deref() {
+        None => config.fail_on,
+        Some("error") => FailOn::Error,
+        Some("warning") => FailOn::Warning,
+        Some("info") => FailOn::Info,
+        Some(other) => return usage(format!("unknown `--fail-on {other}`: use `error`, `warning` or `info`")),
+    };
+    let mut outputs: Vec<(OutFormat, Option<PathBuf>)> = Vec::new();
+    for o in &args.outputs {
+        let (fmt, path) = match o.split_once('=') {
+            Some((f, p)) if OutFormat::parse(f).is_some() => (OutFormat::parse(f), PathBuf::from(p)),
+            _ => (None, PathBuf::from(o)),
+        };
+        let fmt = fmt.or(args.format).or_else(|| OutFormat::of_path(&path));
+        let Some(fmt) = fmt else {
+            return usage(format!("cannot tell the format of `{o}`: write `-o json={o}` or give `--format`"));
+        };
+        outputs.push((fmt, Some(path)));
+    }
+    let stdout_format = args
+        .format
+        .filter(|_| args.outputs.is_empty() || args.outputs.iter().all(|o| o.contains('=')))
+        .or_else(|| config.format.map(|f| match f {
+            Format::Human => OutFormat::Human,
+            Format::Concise => OutFormat::Concise,
+            Format::Json => OutFormat::Json,
+            Format::Ndjson => OutFormat::Ndjson,
+            Format::Sarif => OutFormat::Sarif,
+            Format::Junit => OutFormat::Junit,
+            Format::Github => OutFormat::Github,
+            Format::Gitlab => OutFormat::Gitlab,
+            Format::Statistics => OutFormat::Statistics,
+        }));
+    let stdout_format = match (stdout_format, outputs.is_empty()) {
+        (Some(f), _) => Some(f),
+        (None, true) => Some(OutFormat::Human),
+        // Reports go to files: the terminal gets the concise summary.
+        (None, false) => Some(OutFormat::Statistics),
+    };
+
+    // The policy.
+    let sources = if policies.is_empty() {
+        crate::policy::shipped()
+    } else {
+        match crate::policy::find(&policies).and_then(|f| crate::policy::read(&f)) {
+            Ok(s) => s,
+            Err(e) => {
+                eprint!("{}", diagnostics::render(&e));
+                return Exit::Broken;
+            }
+        }
+    };
+    let policy_texts: Vec<(String, String)> = sources.iter().map(|s| (s.name.clone(), s.text.to_string())).collect();
+    let (mut program, diags) = crate::policy::compile(sources);
+    let errors: Vec<_> = diags.iter().filter(|d| d.level == crate::diagnostic::Level::Error).cloned().collect();
+    if !errors.is_empty() {
+        diagnostics::print(&errors, super::ErrorFormat::Human);
+        eprintln!("the policy has {} error{}: no rule was run", errors.len(), super::lint::plural(errors.len()));
+        return Exit::Broken;
+    }
+
+    // Rule selection, command line over config.
+    let all: Vec<crate::violation::RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).chain(program.rules.iter().map(|r| r.info.clone())).collect();
+    let pick = |a: &Vec<String>, c: &Vec<String>| if a.is_empty() { c.clone() } else { a.clone() };
+    let (select, ignore, extend) = (pick(&args.select, &config.select), pick(&args.ignore, &config.ignore), pick(&args.extend_select, &config.extend_select));
+    for s in config::unknown_selectors(&all, &select).into_iter().chain(config::unknown_selectors(&all, &ignore)).chain(config::unknown_selectors(&all, &extend)) {
+        eprintln!("warning: `{s}` selects no rule");
+    }
+    let chosen = config::select(&all, &select, &ignore, &extend);
+    let n_int = program.integrity.len();
+    let keep_int: Vec<bool> = chosen[..n_int].to_vec();
+    let keep_rules: Vec<bool> = chosen[n_int..].to_vec();
+    let mut i = 0;
+    program.integrity.retain(|_| {
+        i += 1;
+        keep_int[i - 1]
+    });
+    let mut i = 0;
+    program.rules.retain(|_| {
+        i += 1;
+        keep_rules[i - 1]
+    });
+
+    // Parameters: config, then command line.
+    let mut params: Vec<(String, String)> = config
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), match v {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }))
+        .collect();
+    for p in &args.params {
+        match parse_param(p) {
+            Ok(kv) => params.push(kv),
+            Err(e) => {
+                eprint!("{}", diagnostics::render(&e));
+                return Exit::Broken;
+            }
+        }
+    }
+    let opts = AuditOptions { as_of: args.as_of.clone(), params, no_projection: args.no_projection };
+    let mut audited = match audit(&program, &args.paths, &opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprint!("{}", diagnostics::render(&e));
+            return Exit::Broken;
+        }
+    };
+    let input_errors = audited.export.errors.len();
+    for e in &audited.export.errors {
+        eprint!("{}", diagnostics::render(e.as_ref()));
+    }
+
+    // Waivers and baseline.
+    let mut waiver_failed = false;
+    let waivers = args.waivers.clone().or(config.waivers.clone()).or_else(|| {
+        let p = PathBuf::from("comply-waivers.toml");
+        p.exists().then_some(p)
+    });
+    if let Some(path) = &waivers {
+        match crate::waiver::WaiverFile::load(path) {
+            Ok(file) => {
+                let today = jiff::Zoned::now().date();
+                for problem in crate::waiver::apply(&mut audited.run, &file, today) {
+                    waiver_failed |= problem.is_error();
+                    eprint!("{}", diagnostics::render(&problem));
+                }
+            }
+            Err(e) => {
+                eprint!("{}", diagnostics::render(e.as_ref()));
+                return Exit::Broken;
+            }
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        return match crate::baseline::write(&audited.run, path) {
+            Ok(()) => {
+                eprintln!("baseline of {} violation(s) written to {}", audited.run.violations.len(), path.display());
+                Exit::Clean
+            }
+            Err(e) => {
+                eprint!("{}", diagnostics::render(e.as_ref()));
+                Exit::Broken
+            }
+        };
+    }
+    if let Some(path) = args.baseline.clone().or(config.baseline.clone()) {
+        match crate::baseline::Baseline::load(&path) {
+            Ok(b) => {
+                let f = crate::baseline::filter(&mut audited.run, &b);
+                eprintln!("{} violation(s) already in the baseline `{}` not shown", f.baselined, path.display());
+            }
+            Err(e) => {
+                eprint!("{}", diagnostics::render(e.as_ref()));
+                return Exit::Broken;
+            }
+        }
+    }
+    crate::waiver::recount(&mut audited.run);
+
+    // Reports.
+    let terminal = std::io::stdout().is_terminal();
+    let redact_default = config.redact.unwrap_or(!(terminal && stdout_format == Some(OutFormat::Human)));
+    let redact = if args.no_redact { false } else { args.redact || redact_default };
+    let ropts = ReportOptions {
+        redact,
+        max_shown: args.max_shown,
+        color: crate::report::color_wanted(),
+        policy_sources: policy_texts,
+        ..ReportOptions::default()
+    };
+    let html = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut input = crate::report_html::HtmlInput::new(
+            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "),
+            jiff::Zoned::now().strftime("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        );
+        input.redact = redact;
+        input.fail_on = match fail_on {
+            FailOn::Warning => crate::violation::Severity::Warning,
+            FailOn::Info => crate::violation::Severity::Info,
+            _ => crate::violation::Severity::Error,
+        };
+        input.clauses = super::coverage::matrix(&program)
+            .into_iter()
+            .map(|r| crate::report_html::ClauseRow {
+                id: r.id.to_string(),
+                text: r.text.to_string(),
+                coverage: match r.not_checkable {
+                    Some(why) if r.rules.is_empty() => crate::report_html::Coverage::NotCheckable(why.to_string()),
+                    _ => crate::report_html::Coverage::Rules(r.rules.iter().map(|s| s.to_string()).collect()),
+                },
+            })
+            .collect();
+        input.dates = audited.run.violations.iter().map(|v| v.date.clone()).collect();
+        crate::report_html::render(&audited.run, &input, out)
+    };
+    let render = |fmt: OutFormat, out: &mut dyn Write| -> std::io::Result<()> {
+        match fmt.report() {
+            Some(f) => f.render(&audited.run, out, &ropts),
+            None => html(out),
+        }
+    };
+    let mut broken = false;
+    for (fmt, path) in &outputs {
+        let Some(path) = path else { continue };
+        let mut buf = Vec::new();
+        let result = render(*fmt, &mut buf).and_then(|()| crate::report_file::write_atomic(path, &buf));
+        if let Err(e) = result {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            broken = true;
+        }
+    }
+    if let Some(fmt) = stdout_format {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        let mut w = std::io::BufWriter::new(&mut lock);
+        let _ = render(fmt, &mut w);
+        if args.statistics && fmt != OutFormat::Statistics {
+            let _ = Format::Statistics.render(&audited.run, &mut w, &ropts);
+        }
+        let _ = w.flush();
+    }
+    for n in &audited.run.notes {
+        eprintln!("note: {}: {}", n.file, n.message);
+    }
+
+    let failing = audited
+        .run
+        .violations
+        .iter()
+        .any(|v| v.waived.is_none() && fail_on.fails(audited.run.rule(v).severity));
+    if input_errors > 0 || broken {
+        eprintln!("{input_errors} input error(s): the export was not fully checked");
+        Exit::Broken
+    } else if waiver_failed || failing && !args.exit_zero {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
