@@ -139,3 +139,32 @@ fn json_follows_the_contract() {
         "paper consent, ticket OPS-12"
     );
 }
+
+#[test]
+fn long_record_is_labelled_by_its_first_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let mut run = run();
+    // Pretend record 1 spans the whole file: more lines than a snippet shows.
+    let loc = run.violations[1].location.as_mut().expect("location");
+    loc.bytes = (0, report_common::DATA.len() as u64 - 1);
+    loc.line = 1;
+    loc.column = 1;
+    run.violations.truncate(2);
+    run.violations.remove(0);
+    let mut out = Vec::new();
+    report::human::render(&run, &mut out, &opts(dir.path())).expect("render");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(!text.contains("Wang Li"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn show_waived() {
+    let opts = ReportOptions {
+        show_waived: true,
+        ..ReportOptions::default()
+    };
+    let text = render(Format::Concise, &opts);
+    assert!(text.contains("CD431 [error] customer C0002: profile collected with no information_collection consent in force (waived)"), "{text}");
+}
