@@ -130,10 +130,20 @@ pub(crate) fn did_you_mean(message: &str, known: &[&str]) -> Option<String> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| format!("did you mean `{k}`?"))
+        .or_else(|| {
+            let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
+            Some(format!("expected one of {}", list.join(", ")))
+        })
 }
 
-/// First line of a toml error message, lowercased at the start.
+/// First line of a toml error message, lowercased at the start; an unknown
+/// field is called a key (the "did you mean" goes to the help).
 pub(crate) fn toml_message(e: &toml::de::Error) -> String {
+    if let Some(rest) = e.message().strip_prefix("unknown field `") {
+        if let Some(key) = rest.split('`').next() {
+            return format!("unknown key `{key}`");
+        }
+    }
     let m = e.message().lines().next().unwrap_or("invalid toml").trim();
     let m = m.trim_end_matches('.');
     let mut chars = m.chars();

@@ -17,7 +17,7 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             "{} [{}] {}",
             rule.code,
             rule.severity.as_str(),
-            opts.message(v)
+            one_line(&opts.message(v))
         )?;
         if v.waived.is_some() {
             write!(out, " (waived)")?;
@@ -25,4 +25,13 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         writeln!(out)?;
     }
     writeln!(out, "{}", totals_line(run))
+}
+
+/// A message on one line: line breaks become spaces.
+pub fn one_line(message: &str) -> String {
+    message
+        .split(['\r', '\n'])
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -64,3 +64,20 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape_data("100% done\r\nnext: a,b"),
+            "100%25 done%0D%0Anext: a,b"
+        );
+        assert_eq!(
+            escape_property("dir:a,b/100%.json"),
+            "dir%3Aa%2Cb/100%25.json"
+        );
+    }
+}

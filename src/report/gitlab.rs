@@ -21,7 +21,11 @@ pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
             };
             let (path, line) = match point(v) {
                 Some((file, line, _)) => (relative_path(file, opts), line),
-                None => (String::new(), 1),
+                // Export-level: GitLab needs a path; point at the rule.
+                None => (
+                    relative_path(&rule.policy.file, opts),
+                    rule.policy.line.max(1),
+                ),
             };
             json!({
                 "description": format!("{} {}: {}", rule.code, rule.name, opts.message(v)),

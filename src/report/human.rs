@@ -267,7 +267,7 @@ pub fn diagnostic(
                         rel
                     };
                     Some(LabeledSpan::new_primary_with_span(
-                        Some(format!("{rel}")),
+                        Some(rel.to_string()),
                         SourceSpan::new(fs.into(), fe - fs),
                     ))
                 });

@@ -93,3 +93,16 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
     writeln!(out, "  </testsuite>")?;
     writeln!(out, "</testsuites>")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape_xml("a<b>&\"c\"'d'\n\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;&#10;\u{FFFD}"
+        );
+    }
+}

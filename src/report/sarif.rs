@@ -33,6 +33,20 @@ pub fn uri_encode(path: &str) -> String {
     out
 }
 
+/// A relative URI with forward slashes, or a `file://` URI for an absolute
+/// path outside the root.
+pub fn artifact_uri(file: &str, opts: &ReportOptions) -> String {
+    let rel = relative_path(file, opts);
+    if rel.starts_with('/') {
+        format!("file://{}", uri_encode(&rel))
+    } else if rel.as_bytes().get(1) == Some(&b':') {
+        // A Windows drive path: `C:/x` becomes `file:///C:/x`.
+        format!("file:///{}", uri_encode(&rel))
+    } else {
+        uri_encode(&rel)
+    }
+}
+
 fn rule_value(rule: &RuleInfo) -> Value {
     let clauses = rule
         .clauses
@@ -78,7 +92,7 @@ fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
         location.insert(
             "physicalLocation".into(),
             json!({
-                "artifactLocation": { "uri": uri_encode(&relative_path(&loc.file, opts)) },
+                "artifactLocation": { "uri": artifact_uri(&loc.file, opts) },
                 "region": {
                     "startLine": loc.line, "startColumn": loc.column,
                     "endLine": loc.end_line, "endColumn": loc.end_column,
@@ -161,4 +175,31 @@ pub fn log_value(run: &Run, opts: &ReportOptions) -> Value {
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log_value(run, opts))?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris() {
+        let opts = ReportOptions {
+            root: Some("/data".into()),
+            ..ReportOptions::default()
+        };
+        assert_eq!(
+            artifact_uri("export/a b#1.json", &opts),
+            "export/a%20b%231.json"
+        );
+        assert_eq!(artifact_uri("./export/x.json", &opts), "export/x.json");
+        assert_eq!(artifact_uri("export\\x.json", &opts), "export/x.json");
+        #[cfg(unix)]
+        {
+            assert_eq!(artifact_uri("/data/export/x.json", &opts), "export/x.json");
+            assert_eq!(
+                artifact_uri("/elsewhere/x.json", &opts),
+                "file:///elsewhere/x.json"
+            );
+        }
+    }
 }

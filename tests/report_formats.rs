@@ -1,0 +1,170 @@
+//! Every report format on one hand-built run, snapshotted (colour off).
+
+mod report_common;
+
+use comply::report::{self, Format, ReportOptions};
+use report_common::{run, write_data, POLICY, POLICY_FILE};
+
+fn opts(root: &std::path::Path) -> ReportOptions {
+    ReportOptions {
+        root: Some(root.to_path_buf()),
+        policy_sources: vec![(POLICY_FILE.to_string(), POLICY.to_string())],
+        ..ReportOptions::default()
+    }
+}
+
+fn render(format: Format, opts: &ReportOptions) -> String {
+    let mut out = Vec::new();
+    format.render(&run(), &mut out, opts).expect("render");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let opts = opts(dir.path());
+    for format in Format::ALL {
+        let text = render(format, &opts);
+        insta::assert_snapshot!(format!("format_{format}"), text);
+        assert_eq!(text, render(format, &opts), "{format} is not deterministic");
+    }
+}
+
+#[test]
+fn human_truncated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let opts = ReportOptions {
+        max_shown: Some(1),
+        ..opts(dir.path())
+    };
+    let text = render(Format::Human, &opts);
+    assert!(text.contains("2 more violations not shown"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn redacted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let opts = ReportOptions {
+        redact: true,
+        ..opts(dir.path())
+    };
+    let human = render(Format::Human, &opts);
+    let json = render(Format::Json, &opts);
+    for text in [&human, &json] {
+        for secret in ["Wang", "138", "Zhao", "Max", "张伟"] {
+            assert!(
+                !text.contains(secret),
+                "`{secret}` survived redaction:\n{text}"
+            );
+        }
+    }
+    assert!(human.contains("C0001") && human.contains("individual"));
+    insta::assert_snapshot!("redacted_human", human);
+}
+
+#[test]
+fn missing_data_file_still_reports_location() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = render(Format::Human, &opts(dir.path()));
+    assert!(text.contains("at export/customers.json:7:26"), "{text}");
+}
+
+#[test]
+fn statistics_json() {
+    let v = report::statistics::to_json(&run());
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn format_names_round_trip() {
+    for f in Format::ALL {
+        assert_eq!(f.name().parse::<Format>(), Ok(f));
+    }
+    let err = "xml".parse::<Format>().expect_err("unknown");
+    assert!(err.to_string().starts_with("unknown format `xml`"));
+}
+
+#[test]
+fn fingerprint_ignores_lines() {
+    let a = run();
+    let mut b = run();
+    for v in &mut b.violations {
+        if let Some(l) = &mut v.location {
+            l.line += 10;
+            l.end_line += 10;
+        }
+    }
+    for (x, y) in a.violations.iter().zip(&b.violations) {
+        let code = &a.rules[x.rule].code;
+        assert_eq!(report::fingerprint(code, x), report::fingerprint(code, y));
+    }
+    let codes: std::collections::BTreeSet<_> = a
+        .violations
+        .iter()
+        .map(|v| report::fingerprint(&a.rules[v.rule].code, v))
+        .collect();
+    assert_eq!(codes.len(), a.violations.len());
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let v = report::json::report_value(&run(), &ReportOptions::default());
+    let keys: Vec<_> = v.as_object().expect("object").keys().cloned().collect();
+    assert_eq!(keys, ["version", "as_of", "summary", "violations", "notes"]);
+    let first = &v["violations"][0];
+    let keys: Vec<_> = first.as_object().expect("object").keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "rule",
+            "name",
+            "severity",
+            "clause",
+            "message",
+            "collection",
+            "id",
+            "key",
+            "location",
+            "field",
+            "policy",
+            "waived"
+        ]
+    );
+    assert_eq!(
+        v["violations"][2]["waived"]["reason"],
+        "paper consent, ticket OPS-12"
+    );
+}
+
+#[test]
+fn long_record_is_labelled_by_its_first_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let mut run = run();
+    // Pretend record 1 spans the whole file: more lines than a snippet shows.
+    let loc = run.violations[1].location.as_mut().expect("location");
+    loc.bytes = (0, report_common::DATA.len() as u64 - 1);
+    loc.line = 1;
+    loc.column = 1;
+    run.violations.truncate(2);
+    run.violations.remove(0);
+    let mut out = Vec::new();
+    report::human::render(&run, &mut out, &opts(dir.path())).expect("render");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(!text.contains("Wang Li"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn show_waived() {
+    let opts = ReportOptions {
+        show_waived: true,
+        ..ReportOptions::default()
+    };
+    let text = render(Format::Concise, &opts);
+    assert!(text.contains("CD431 [error] customer C0002: profile collected with no information_collection consent in force (waived)"), "{text}");
+}
