@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release --example load_bench -- load|value|syntax FILE...`
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/loader_common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //!
 //! `cargo run --example show_load -- PATH...`
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/loader_common/mod.rs"]
 mod common;
 
 fn main() {

@@ -8,7 +8,7 @@ pub mod period;
 pub mod render;
 pub mod value;
 
-use crate::check::ir::{CheckedRule, MsgPart, ParamValue, Program, Source};
+use crate::check::ir::{CheckedRule, Ex, MsgPart, ParamValue, Program, Source};
 use crate::data::model::{ByteSpan, Export, FileId, IntegrityFinding, Val};
 use crate::violation::{DataLocation, FieldLocation, Run, RuleInfo, Severity, Summary, Violation};
 use expr::{set, Ctx};

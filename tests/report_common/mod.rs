@@ -158,6 +158,7 @@ pub fn run() -> Run {
             location: Some(location(0)),
             field: Some(field(0, "info_collected_at")),
             waived: None,
+            date: None,
         },
         Violation {
             rule: 1,
@@ -168,6 +169,7 @@ pub fn run() -> Run {
             location: Some(location(1)),
             field: None,
             waived: None,
+            date: None,
         },
         Violation {
             rule: 0,
@@ -182,6 +184,7 @@ pub fn run() -> Run {
                 expires: Some("2026-06-30".to_string()),
                 approver: Some("li.na".to_string()),
             }),
+            date: None,
         },
         Violation {
             rule: 2,
@@ -192,6 +195,7 @@ pub fn run() -> Run {
             location: None,
             field: None,
             waived: None,
+            date: None,
         },
     ];
     Run {
