@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+// mimalloc: loading an export allocates millions of small boxes (records,
+// strings); measured faster than the system allocator (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = comply::cli::Cli::parse();
     let code = comply::cli::run(cli);

@@ -30,7 +30,7 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
     // (collection, later copy, first copy, occurrence number)
     let mut copies: Vec<(CollId, usize, usize, usize)> = Vec::new();
     for (c, records) in export.collections.iter().enumerate() {
-        let mut seen: HashMap<Sym, (usize, usize)> = HashMap::new();
+        let mut seen: rustc_hash::FxHashMap<Sym, (usize, usize)> = Default::default();
         for (i, r) in records.iter().enumerate() {
             let Some(id) = r.id else { continue };
             let entry = seen.entry(id).or_insert((i, 0));

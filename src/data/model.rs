@@ -18,7 +18,9 @@ pub struct Sym(pub u32);
 
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    map: std::collections::HashMap<Box<str>, Sym>,
+    // FxHash: ids are short strings hashed millions of times; no untrusted
+    // input can choose them to collide against a table it cannot see grow.
+    map: rustc_hash::FxHashMap<Box<str>, Sym>,
     names: Vec<Box<str>>,
 }
 

@@ -4,7 +4,7 @@
 use crate::data::model::{Export, Sym, Val};
 use crate::schema::CollId;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Default)]
 pub struct Indexes {
@@ -16,7 +16,7 @@ impl Indexes {
         let maps = wanted
             .par_iter()
             .map(|&(c, field)| {
-                let mut map: HashMap<Sym, Vec<u32>> = HashMap::new();
+                let mut map: HashMap<Sym, Vec<u32>> = HashMap::default();
                 for (i, r) in export.collections.get(c).map(Vec::as_slice).unwrap_or(&[]).iter().enumerate() {
                     let key = match field {
                         None => r.id,

@@ -62,6 +62,10 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         .enumerate()
         .flat_map_iter(|(i, rule)| run_rule(&ctx, offset + i, rule))
         .collect();
+    // One violation per (rule, record, key): a list naming the same
+    // customer twice must not report it twice.
+    let mut seen = std::collections::HashSet::new();
+    let found: Vec<Found> = found.into_iter().filter(|f| seen.insert((f.rule, f.record, f.key.clone()))).collect();
 
     let mut locator = Locator::default();
     let integrity: Vec<(usize, &IntegrityFinding)> = export
@@ -202,18 +206,21 @@ fn field_location(locator: &Locator, file: FileId, pointer: &str, span: Option<B
 fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<Found> {
     let Some(first) = rule.binders.first() else { return Vec::new() };
     let render = Renderer { export: ctx.export, schema: &ctx.program.schema, tz: ctx.tz };
-    let judge = |v: V<'a>| -> Vec<Found> {
-        let mut out = Vec::new();
-        let mut env = vec![V::Absent; rule.slots];
-        let mut origins: Vec<Option<String>> = vec![None; rule.slots];
-        set(&mut env, first.slot, v);
-        bind(ctx, rule, 1, &mut env, &mut origins, &mut |env, origins| {
+    // One environment per parallel task, reused for every record it judges:
+    // no allocation per record.
+    let judge = |state: &mut Scratch<'a>, v: V<'a>| {
+        let Scratch { env, origins, out } = state;
+        env.clear();
+        env.resize(rule.slots, V::Absent);
+        origins.clear();
+        origins.resize(rule.slots, None);
+        set(env, first.slot, v);
+        bind(ctx, rule, 1, env, origins, &mut |env, origins| {
             if rule.when.as_ref().is_some_and(|w| !ctx.truth(w, env)) || ctx.truth(&rule.require, env) {
                 return;
             }
             out.push(found(ctx, &render, rule_index, rule, env, origins));
         });
-        out
     };
     match &first.source {
         Source::Scan(c) => {
@@ -221,8 +228,15 @@ fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<
             (0..n)
                 .into_par_iter()
                 .with_min_len(CHUNK)
-                .flat_map_iter(|r| judge(V::Rec(*c, r as u32)))
-                .collect()
+                .fold(Scratch::default, |mut state, r| {
+                    judge(&mut state, V::Rec(*c, r as u32));
+                    state
+                })
+                .map(|s| s.out)
+                .reduce(Vec::new, |mut a, mut b| {
+                    a.append(&mut b);
+                    a
+                })
         }
         source => {
             let mut values = Vec::new();
@@ -231,9 +245,20 @@ fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<
                 values.push(v);
                 true
             });
-            values.into_iter().flat_map(judge).collect()
+            let mut state = Scratch::default();
+            for v in values {
+                judge(&mut state, v);
+            }
+            state.out
         }
     }
+}
+
+#[derive(Default)]
+struct Scratch<'a> {
+    env: Vec<V<'a>>,
+    origins: Vec<Option<(String, Option<ByteSpan>)>>,
+    out: Vec<Found>,
 }
 
 /// Binds the rule's binders from `i` on, calling `f` for each full binding.
@@ -242,8 +267,8 @@ fn bind<'a>(
     rule: &'a CheckedRule,
     i: usize,
     env: &mut Vec<V<'a>>,
-    origins: &mut Vec<Option<String>>,
-    f: &mut dyn FnMut(&mut Vec<V<'a>>, &[Option<String>]),
+    origins: &mut Vec<Option<(String, Option<ByteSpan>)>>,
+    f: &mut dyn FnMut(&mut Vec<V<'a>>, &[Option<(String, Option<ByteSpan>)>]),
 ) {
     let Some(b) = rule.binders.get(i) else {
         f(env, origins);
@@ -253,11 +278,11 @@ fn bind<'a>(
     // Elements keep their array position, for the pointer of the violation.
     if let (Source::Elements(x), Some((slot, path))) = (&b.source, &b.origin) {
         if let V::Elems(fields) = ctx.eval(x, env) {
-            let base = origins.get(*slot).cloned().flatten().unwrap_or_default();
+            let base = origins.get(*slot).cloned().flatten().map(|(p, _)| p).unwrap_or_default();
             for (pos, fl) in fields.iter().enumerate() {
                 let v = V::of_val(&fl.val, ctx.tz);
                 if v.present() {
-                    values.push((v, Some(format!("{base}/{}/{pos}", path.join("/")))));
+                    values.push((v, Some((format!("{base}/{}/{pos}", path.join("/")), Some(fl.span)))));
                 }
             }
         }
@@ -277,7 +302,7 @@ fn bind<'a>(
     }
 }
 
-fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a CheckedRule, env: &mut Vec<V<'a>>, origins: &[Option<String>]) -> Found {
+fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a CheckedRule, env: &mut Vec<V<'a>>, origins: &[Option<(String, Option<ByteSpan>)>]) -> Found {
     let record = match env.first() {
         Some(V::Rec(c, r)) => Some((*c, *r)),
         _ => None,
@@ -307,8 +332,7 @@ fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a Chec
     }
     let mut at_time = None;
     let field = rule.at.as_ref().map(|at| {
-        let mut pointer = origins.get(at.slot).cloned().flatten().unwrap_or_default();
-        let mut span = None;
+        let (mut pointer, mut span) = origins.get(at.slot).cloned().flatten().unwrap_or_default();
         let mut cur: Option<&[Option<crate::data::model::Field>]> = match env.get(at.slot) {
             Some(V::Rec(c, r)) => Some(&ctx.export.collections[*c][*r as usize].fields),
             Some(V::Obj(fields)) => Some(fields),
