@@ -27,7 +27,10 @@ pub enum SetupError {
     #[diagnostic(code(no_as_of), help("pass `--as-of 2025-12-31T23:59:59+08:00`, or set `as_of` (or `generated_at`) in the export's `export` object"))]
     NoAsOf,
     #[error("`--as-of {0}` is not an RFC 3339 timestamp")]
-    #[diagnostic(code(bad_as_of), help("write it like `2025-12-31T23:59:59+08:00` or `2025-12-31`"))]
+    #[diagnostic(
+        code(bad_as_of),
+        help("write it like `2025-12-31T23:59:59+08:00` or `2025-12-31`")
+    )]
     BadAsOf(String),
     #[error("unknown parameter `{name}`")]
     #[diagnostic(code(unknown_param))]
@@ -37,7 +40,10 @@ pub enum SetupError {
         help: Option<String>,
     },
     #[error("parameter `{name}` is {ty}, but `{value}` is not")]
-    #[diagnostic(code(bad_param), help("give a value of type {ty}, like `--param {name}={example}`"))]
+    #[diagnostic(
+        code(bad_param),
+        help("give a value of type {ty}, like `--param {name}={example}`")
+    )]
     BadParam {
         name: String,
         ty: String,
@@ -56,7 +62,10 @@ pub struct Audit {
 
 const DEFAULT_TZ_HOURS: i8 = 8;
 
-pub fn params(program: &Program, overrides: &[(String, String)]) -> Result<Vec<ParamValue>, SetupError> {
+pub fn params(
+    program: &Program,
+    overrides: &[(String, String)],
+) -> Result<Vec<ParamValue>, SetupError> {
     let mut values: Vec<ParamValue> = program.params.iter().map(|p| p.default.clone()).collect();
     for (name, value) in overrides {
         let Some(i) = program.params.iter().position(|p| &p.name == name) else {
@@ -72,12 +81,19 @@ pub fn params(program: &Program, overrides: &[(String, String)]) -> Result<Vec<P
             example: example.into(),
         };
         values[i] = match &program.params[i].default {
-            ParamValue::Int(_) => ParamValue::Int(value.trim().parse().map_err(|_| bad("an integer", "15"))?),
+            ParamValue::Int(_) => {
+                ParamValue::Int(value.trim().parse().map_err(|_| bad("an integer", "15"))?)
+            }
             ParamValue::Num(_) => match value.trim().parse::<f64>() {
                 Ok(v) if v.is_finite() => ParamValue::Num(v),
                 _ => return Err(bad("a number", "2.5")),
             },
-            ParamValue::Bool(_) => ParamValue::Bool(value.trim().parse().map_err(|_| bad("`true` or `false`", "true"))?),
+            ParamValue::Bool(_) => ParamValue::Bool(
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("`true` or `false`", "true"))?,
+            ),
             ParamValue::Str(_) => ParamValue::Str(value.clone()),
         };
     }
@@ -91,7 +107,11 @@ pub fn parse_param(arg: &str) -> Result<(String, String), SetupError> {
     }
 }
 
-pub fn audit(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Result<Audit, SetupError> {
+pub fn audit(
+    program: &Program,
+    paths: &[PathBuf],
+    opts: &AuditOptions,
+) -> Result<Audit, SetupError> {
     let params = params(program, &opts.params)?;
     let load_opts = crate::data::LoadOptions {
         projection: (!opts.no_projection).then(|| program.projection.clone()),
@@ -108,7 +128,8 @@ pub fn audit(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Resul
     let as_of = match &opts.as_of {
         Some(text) => match parse_time(text.trim()) {
             Some(TimeVal::Instant(t)) => t,
-            Some(TimeVal::Date(d)) => crate::data::timestamp::midnight(d, tz).ok_or_else(|| SetupError::BadAsOf(text.clone()))?,
+            Some(TimeVal::Date(d)) => crate::data::timestamp::midnight(d, tz)
+                .ok_or_else(|| SetupError::BadAsOf(text.clone()))?,
             None => return Err(SetupError::BadAsOf(text.clone())),
         },
         None => match (&export.meta.as_of, &export.meta.generated_at) {

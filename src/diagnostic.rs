@@ -27,7 +27,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, file: &SourceFile, span: Span, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        file: &SourceFile,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             level: Level::Error,
             code,
@@ -39,7 +44,12 @@ impl Diagnostic {
             related: Vec::new(),
         }
     }
-    pub fn warning(code: &'static str, file: &SourceFile, span: Span, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        file: &SourceFile,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             level: Level::Warning,
             ..Diagnostic::error(code, file, span, message)
@@ -99,7 +109,9 @@ impl miette::Diagnostic for Diagnostic {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.file)
@@ -136,7 +148,10 @@ impl miette::SourceCode for SourceFile {
 }
 
 /// Closest candidate by edit distance, for "did you mean" help.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()

@@ -37,7 +37,9 @@ pub fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PolicyFileError> {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "policy"))
+                .filter(|e| {
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "policy")
+                })
                 .map(|e| e.into_path())
                 .collect();
             if found.is_empty() {
@@ -59,7 +61,10 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyFileError> {
                 path: p.display().to_string(),
                 source,
             })?;
-            Ok(SourceFile::new(display(p), String::from_utf8_lossy(&bytes).into_owned()))
+            Ok(SourceFile::new(
+                display(p),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ))
         })
         .collect()
 }
@@ -80,7 +85,10 @@ pub fn display(p: &Path) -> String {
 /// Parses and checks the sources as one policy, reporting every error.
 pub fn compile(sources: Vec<SourceFile>) -> (Program, Vec<Diagnostic>) {
     let spare = sources.clone();
-    match std::thread::Builder::new().stack_size(STACK).spawn(move || compile_here(&sources)) {
+    match std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(move || compile_here(&sources))
+    {
         Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
         // No thread to be had: check on this one; the nesting limits keep
         // the recursion within an ordinary stack too.

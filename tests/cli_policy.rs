@@ -40,13 +40,34 @@ fn rules_lists_the_whole_catalogue() {
         .map(|l| format!("CD{}", &l[..3]))
         .collect();
     assert_eq!(expected.len(), 42);
-    let ours: Vec<&str> = codes.iter().copied().filter(|c| !c.starts_with("CD00")).collect();
-    assert_eq!(ours, expected.iter().map(String::as_str).collect::<Vec<_>>());
-    for (r, line) in rules.iter().filter(|r| !r["code"].as_str().unwrap_or("").starts_with("CD00")).zip(catalogue.lines().filter(|l| l.starts_with("| CD"))) {
+    let ours: Vec<&str> = codes
+        .iter()
+        .copied()
+        .filter(|c| !c.starts_with("CD00"))
+        .collect();
+    assert_eq!(
+        ours,
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for (r, line) in rules
+        .iter()
+        .filter(|r| !r["code"].as_str().unwrap_or("").starts_with("CD00"))
+        .zip(catalogue.lines().filter(|l| l.starts_with("| CD")))
+    {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         assert_eq!(r["name"].as_str(), Some(cells[2]), "name of {}", cells[1]);
-        assert_eq!(r["severity"].as_str(), Some(cells[3]), "severity of {}", cells[1]);
-        assert_eq!(r["clause"].as_str(), Some(cells[4]), "clause of {}", cells[1]);
+        assert_eq!(
+            r["severity"].as_str(),
+            Some(cells[3]),
+            "severity of {}",
+            cells[1]
+        );
+        assert_eq!(
+            r["clause"].as_str(),
+            Some(cells[4]),
+            "clause of {}",
+            cells[1]
+        );
     }
 }
 
@@ -70,7 +91,9 @@ fn every_clause_of_the_regulation_is_accounted_for() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).expect("json");
     let ours: Vec<&str> = rows.iter().filter_map(|r| r["clause"].as_str()).collect();
-    let regulation = std::fs::read_to_string(shared().join("regulation/customer-development.zh.md")).expect("regulation");
+    let regulation =
+        std::fs::read_to_string(shared().join("regulation/customer-development.zh.md"))
+            .expect("regulation");
     let theirs: Vec<&str> = regulation
         .lines()
         .filter_map(|l| l.strip_prefix("- **"))
@@ -85,11 +108,21 @@ fn every_clause_of_the_regulation_is_accounted_for() {
 
 #[test]
 fn rule_fixtures_pass() {
-    let out = comply(&["test", "--coverage", "--min-coverage", "100", "fixtures/rules"]);
+    let out = comply(&[
+        "test",
+        "--coverage",
+        "--min-coverage",
+        "100",
+        "fixtures/rules",
+    ]);
     let last = out.stdout.lines().last().unwrap_or_default().to_string();
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
-    let passed: usize = last.split(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let passed: usize = last
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     assert!(passed >= 84, "at least two cases per rule, got {passed}");
 }
 
@@ -99,10 +132,23 @@ fn a_failing_case_fails_with_a_diff() {
     let case = dir.join("CD521/wrong");
     std::fs::create_dir_all(&case).expect("mkdir");
     std::fs::write(case.join("export.json"), r#"{"export": {"as_of": "2025-12-31T00:00:00+08:00"}, "customers": [{"id": "C1", "type": "individual", "name": "x", "created_at": "2025-01-01", "acquisition_channel": "scraped_data", "stage": "prospect"}]}"#).expect("write");
-    std::fs::write(case.join("expected.json"), r#"{"rules": ["CD521"], "violations": []}"#).expect("write");
+    std::fs::write(
+        case.join("expected.json"),
+        r#"{"rules": ["CD521"], "violations": []}"#,
+    )
+    .expect("write");
     let out = comply(&["test", dir.to_str().unwrap_or_default()]);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("+ unexpected:        CD521 customers/C1"), "{}", out.stdout);
-    assert!(out.stdout.trim_end().ends_with("0 passed, 1 failed"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("+ unexpected:        CD521 customers/C1"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.trim_end().ends_with("0 passed, 1 failed"),
+        "{}",
+        out.stdout
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

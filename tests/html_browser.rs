@@ -149,7 +149,11 @@ fn screenshot_is_drawn() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     let png = std::fs::read(&shot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    assert!(png.len() > 30_000, "screenshot too small: {} bytes", png.len());
+    assert!(
+        png.len() > 30_000,
+        "screenshot too small: {} bytes",
+        png.len()
+    );
     if std::env::var_os("COMPLY_UPDATE_SCREENSHOT").is_some_and(|v| v == "1") {
         let dest = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report-screenshot.png");
         std::fs::create_dir_all(dest.parent().expect("docs dir")).expect("mkdir docs");

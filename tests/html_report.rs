@@ -11,7 +11,13 @@ fn sel(s: &str) -> Selector {
 
 fn texts(doc: &Html, s: &str) -> Vec<String> {
     doc.select(&sel(s))
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -26,34 +32,61 @@ fn header_charts_tables_and_sections() {
     assert!(h1.contains("2025.1"));
     assert_eq!(texts(&doc, "#verdict")[0].split(' ').next(), Some("FAIL"));
     let meta = texts(&doc, "header .meta").join(" ");
-    for want in ["export/", "2025-12-31T23:59:59+08:00", "2026-01-02T08:00:00Z", "0.1.0-test"] {
+    for want in [
+        "export/",
+        "2025-12-31T23:59:59+08:00",
+        "2026-01-02T08:00:00Z",
+        "0.1.0-test",
+    ] {
         assert!(meta.contains(want), "{want} in {meta}");
     }
     let totals = texts(&doc, "#totals li");
     assert_eq!(totals, ["7 errors", "3 warnings", "1 infos", "1 waived"]);
 
     // One row per unwaived violation; the waived one in its own section.
-    let unwaived = f.run.violations.iter().filter(|v| v.waived.is_none()).count();
+    let unwaived = f
+        .run
+        .violations
+        .iter()
+        .filter(|v| v.waived.is_none())
+        .count();
     assert_eq!(doc.select(&sel("#violations tbody.viol")).count(), unwaived);
-    assert_eq!(doc.select(&sel("#violations tbody.viol tr.detail")).count(), unwaived);
+    assert_eq!(
+        doc.select(&sel("#violations tbody.viol tr.detail")).count(),
+        unwaived
+    );
     let waived = texts(&doc, "#waived tbody.waived-row");
     assert_eq!(waived.len(), 1);
-    for want in ["CD463", "X001", "COMP-118", "E9 (Chief Compliance Officer)", "2026-03-31"] {
+    for want in [
+        "CD463",
+        "X001",
+        "COMP-118",
+        "E9 (Chief Compliance Officer)",
+        "2026-03-31",
+    ] {
         assert!(waived[0].contains(want), "{want} in {}", waived[0]);
     }
-    assert!(!texts(&doc, "#violations tbody.viol").iter().any(|t| t.contains("X001")));
+    assert!(!texts(&doc, "#violations tbody.viol")
+        .iter()
+        .any(|t| t.contains("X001")));
 
     // Charts: inline SVG with bars.
     assert!(doc.select(&sel("#charts svg")).count() >= 3);
     assert!(doc.select(&sel("#charts svg rect.sev-error")).count() >= 3);
     let month_labels = texts(&doc, "#charts figure.wide svg text.lbl");
-    assert!(month_labels.contains(&"2023-11".to_string()), "{month_labels:?}");
+    assert!(
+        month_labels.contains(&"2023-11".to_string()),
+        "{month_labels:?}"
+    );
 
     // Every clause of the regulation, not-checkable ones with the reason.
     let clause_rows = doc.select(&sel("table.clauses tbody tr")).count();
     assert_eq!(clause_rows, html_support::clauses::CLAUSES.len() + 1);
     let first = texts(&doc, "table.clauses tbody tr")[0].clone();
-    assert!(first.starts_with("§1 ") && first.contains("not checkable"), "{first}");
+    assert!(
+        first.starts_with("§1 ") && first.contains("not checkable"),
+        "{first}"
+    );
     let s53c = texts(&doc, "table.clauses tbody tr")
         .into_iter()
         .find(|t| t.starts_with("§5.3(c)"))
@@ -72,11 +105,20 @@ fn header_charts_tables_and_sections() {
         .select(&sel("tbody.viol[data-rule=CD431]"))
         .next()
         .expect("CD431 row");
-    let loc = row.select(&sel("td.loc")).next().map(|e| e.text().collect::<String>());
+    let loc = row
+        .select(&sel("td.loc"))
+        .next()
+        .map(|e| e.text().collect::<String>());
     assert_eq!(loc.as_deref(), Some("export/customers.json:3:25"));
-    let mark: Vec<String> = row.select(&sel("pre.json mark")).map(|e| e.text().collect()).collect();
+    let mark: Vec<String> = row
+        .select(&sel("pre.json mark"))
+        .map(|e| e.text().collect())
+        .collect();
     assert_eq!(mark, ["\"2025-02-01\""]);
-    let clause = row.select(&sel("blockquote.clause")).next().map(|e| e.text().collect::<String>());
+    let clause = row
+        .select(&sel("blockquote.clause"))
+        .next()
+        .map(|e| e.text().collect::<String>());
     assert!(clause.unwrap_or_default().contains("信息收集应遵循合法"));
 }
 
@@ -102,7 +144,11 @@ fn self_contained() {
     let styles = texts(&doc, "style").join("\n");
     assert!(!styles.contains("url(") && !styles.contains("@import"));
     let scripts = texts(&doc, "script").join("\n");
-    assert!(!scripts.contains("http") && !scripts.contains("fetch(") && !scripts.contains("XMLHttpRequest"));
+    assert!(
+        !scripts.contains("http")
+            && !scripts.contains("fetch(")
+            && !scripts.contains("XMLHttpRequest")
+    );
     assert!(html.lines().filter(|l| l.contains("<script")).count() == 1);
 }
 
@@ -125,7 +171,13 @@ fn redacted_by_default() {
     // Ids, enumerations and timestamps stay readable.
     let doc = Html::parse_document(&html);
     let json = texts(&doc, "pre.json").join("\n");
-    for kept in ["\"C001\"", "\"individual\"", "\"purchased_list\"", "\"2025-02-01\"", "\"C2\""] {
+    for kept in [
+        "\"C001\"",
+        "\"individual\"",
+        "\"purchased_list\"",
+        "\"2025-02-01\"",
+        "\"C2\"",
+    ] {
         assert!(json.contains(kept), "{kept} in {json}");
     }
     assert!(json.contains("\"name\": \"•••\""));
@@ -190,7 +242,9 @@ fn passes_when_only_warnings_and_fail_on_error() {
     f.input.fail_on = comply::violation::Severity::Warning;
     let doc = Html::parse_document(&html_support::render(&f));
     assert!(texts(&doc, "#verdict")[0].starts_with("FAIL"));
-    assert!(texts(&doc, "#charts figcaption").iter().any(|t| t.contains("without a date")));
+    assert!(texts(&doc, "#charts figcaption")
+        .iter()
+        .any(|t| t.contains("without a date")));
 }
 
 #[test]
@@ -225,22 +279,46 @@ fn outline_snapshot() {
     for row in doc.select(&sel("tbody.waived-row > tr:first-child")) {
         let cells: Vec<String> = row
             .select(&sel("td"))
-            .map(|c| c.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|c| {
+                c.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
         out.push(cells.join(" | "));
     }
     out.push("-- clauses".to_string());
     for row in doc.select(&sel("table.clauses tbody tr")) {
-        let id = row.select(&sel("th")).next().map(|e| e.text().collect::<String>()).unwrap_or_default();
+        let id = row
+            .select(&sel("th"))
+            .next()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default();
         let rules: Vec<String> = row
             .select(&sel("ul.rules li"))
-            .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
         let nc = row.select(&sel(".nc-label")).count() > 0;
-        let n = row.select(&sel("td.n")).next().map(|e| e.text().collect::<String>()).unwrap_or_default();
+        let n = row
+            .select(&sel("td.n"))
+            .next()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_default();
         out.push(format!(
             "{id} [{n}] {}",
-            if nc { "not checkable".to_string() } else { rules.join("; ") }
+            if nc {
+                "not checkable".to_string()
+            } else {
+                rules.join("; ")
+            }
         ));
     }
     insta::assert_snapshot!(out.join("\n"));

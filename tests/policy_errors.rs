@@ -12,7 +12,8 @@ fn compile(name: &str, text: &str) -> Vec<Diagnostic> {
 }
 
 fn render(diags: &[Diagnostic]) -> String {
-    let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
+    let handler =
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(100);
     let mut out = String::new();
     for d in diags {
         handler.render_report(&mut out, d).expect("render");
@@ -24,7 +25,10 @@ fn render(diags: &[Diagnostic]) -> String {
 #[test]
 fn policy_errors() {
     insta::glob!("policy-errors/*.policy", |path| {
-        let file = path.file_name().and_then(|f| f.to_str()).expect("file name");
+        let file = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .expect("file name");
         let name = format!("tests/policy-errors/{file}");
         let text = std::fs::read_to_string(path).expect("read policy");
         let diags = compile(&name, &text);
@@ -37,7 +41,10 @@ fn policy_errors() {
 fn json_form_of_an_error() {
     let text = "collection customers {\n  id: string\n  name: strng\n}\n";
     let diags = compile("tests/x.policy", text);
-    let d = diags.iter().find(|d| d.code == "unknown-type").expect("unknown-type error");
+    let d = diags
+        .iter()
+        .find(|d| d.code == "unknown-type")
+        .expect("unknown-type error");
     let json = d.to_json();
     assert_eq!(json["file"], "tests/x.policy");
     assert_eq!(json["line"], 3);
@@ -78,8 +85,16 @@ fn junk_made_of_item_keywords() {
     let text = "rule \n".repeat(n);
     let start = Instant::now();
     let diags = compile("items.policy", &text);
-    assert!(!diags.is_empty() && diags.len() <= 51, "{} diagnostics", diags.len());
-    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
+    assert!(
+        !diags.is_empty() && diags.len() <= 51,
+        "{} diagnostics",
+        diags.len()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 fn rule_with(require: &str) -> String {
@@ -92,14 +107,22 @@ fn rule_with(require: &str) -> String {
 fn thousand_deep_parentheses() {
     let require = format!("{}true{}", "(".repeat(1000), ")".repeat(1000));
     let diags = compile("deep.policy", &rule_with(&require));
-    assert!(diags.iter().any(|d| d.code == "nesting"), "{}", render(&diags));
+    assert!(
+        diags.iter().any(|d| d.code == "nesting"),
+        "{}",
+        render(&diags)
+    );
 }
 
 #[test]
 fn thousand_nested_exists() {
     let require = format!("{}true", "exists x in customers satisfy ".repeat(1000));
     let diags = compile("deep.policy", &rule_with(&require));
-    assert!(diags.iter().any(|d| d.code == "nesting"), "{}", render(&diags));
+    assert!(
+        diags.iter().any(|d| d.code == "nesting"),
+        "{}",
+        render(&diags)
+    );
 }
 
 #[test]

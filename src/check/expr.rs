@@ -11,7 +11,14 @@ const DAY_NS: i128 = 86_400_000_000_000;
 const HOUR_NS: i128 = 3_600_000_000_000;
 
 const BUILTINS: &[&str] = &[
-    "rank", "coalesce", "quarter", "month", "year", "quarters_ended", "months_ended", "years_ended",
+    "rank",
+    "coalesce",
+    "quarter",
+    "month",
+    "year",
+    "quarters_ended",
+    "months_ended",
+    "years_ended",
     "periods_ended",
 ];
 
@@ -40,7 +47,9 @@ impl<'a> Checker<'a> {
                     }
                     if i == 0 {
                         match (&source, &ty) {
-                            (Source::Scan(c), _) => collection = self.schema.collections[*c].name.clone(),
+                            (Source::Scan(c), _) => {
+                                collection = self.schema.collections[*c].name.clone()
+                            }
                             (Source::Periods(..), _) => {}
                             (_, Ty::Error) => {}
                             _ => {
@@ -52,12 +61,23 @@ impl<'a> Checker<'a> {
                     let origin = self.origin(&b.source);
                     let slot = self.slots;
                     self.slots += 1;
-                    self.scope.push((b.var.name.clone(), Binding::Var { slot, ty }));
-                    binders.push(Binder { slot, source, origin });
+                    self.scope
+                        .push((b.var.name.clone(), Binding::Var { slot, ty }));
+                    binders.push(Binder {
+                        slot,
+                        source,
+                        origin,
+                    });
                 }
             }
             _ => {
-                self.err("missing-for", head, format!("rule `{}` does not say what it judges", r.code.name), "no `for`", Some("add `for c in customers`".into()));
+                self.err(
+                    "missing-for",
+                    head,
+                    format!("rule `{}` does not say what it judges", r.code.name),
+                    "no `for`",
+                    Some("add `for c in customers`".into()),
+                );
                 ok = false;
             }
         }
@@ -69,7 +89,13 @@ impl<'a> Checker<'a> {
         let require = match find("require").map(|s| &s.kind) {
             Some(StatementKind::Require(e)) => self.condition(e, "`require`"),
             _ => {
-                self.err("missing-require", head, format!("rule `{}` has no requirement", r.code.name), "no `require`", Some("add `require CONDITION`: what every record must satisfy".into()));
+                self.err(
+                    "missing-require",
+                    head,
+                    format!("rule `{}` has no requirement", r.code.name),
+                    "no `require`",
+                    Some("add `require CONDITION`: what every record must satisfy".into()),
+                );
                 ok = false;
                 Ex::Const(Const::Bool(true))
             }
@@ -82,23 +108,37 @@ impl<'a> Checker<'a> {
             StatementKind::Key(e) => {
                 let (ex, ty) = self.expr(e, None);
                 match &ty {
-                    Ty::Ref(_) | Ty::Str | Ty::Int | Ty::Period | Ty::Enum(_) | Ty::Error => Some((ex, enum_of(&ty))),
+                    Ty::Ref(_) | Ty::Str | Ty::Int | Ty::Period | Ty::Enum(_) | Ty::Error => {
+                        Some((ex, enum_of(&ty)))
+                    }
                     other => {
                         let d = other.describe(&self.schema);
-                        self.err("bad-key", e.span, format!("a key must be an id, string, number, enum or period, not {d}"), "this key", None);
+                        self.err(
+                            "bad-key",
+                            e.span,
+                            format!("a key must be an id, string, number, enum or period, not {d}"),
+                            "this key",
+                            None,
+                        );
                         None
                     }
                 }
             }
             _ => None,
         });
-        let several = binders.len() > 1 || binders.first().is_some_and(|b| !matches!(b.source, Source::Scan(_)));
-        if several && key.is_none() && find("key").is_none() {
+        let several = binders.len() > 1
+            || binders
+                .first()
+                .is_some_and(|b| !matches!(b.source, Source::Scan(_)));
+        if ok && several && key.is_none() && find("key").is_none() {
             let span = find("for").map_or(head, |s| s.span);
             self.err(
                 "missing-key",
                 span,
-                format!("rule `{}` can report one record several times but has no `key`", r.code.name),
+                format!(
+                    "rule `{}` can report one record several times but has no `key`",
+                    r.code.name
+                ),
                 "several violations per record",
                 Some("add `key` with what tells them apart, e.g. `key q` for a period".into()),
             );
@@ -117,21 +157,40 @@ impl<'a> Checker<'a> {
                 })
                 .collect(),
             _ => {
-                self.err("missing-message", head, format!("rule `{}` has no message", r.code.name), "no `message`", Some("add `message \"…\"` saying what is wrong, with `{field}` holes".into()));
+                self.err(
+                    "missing-message",
+                    head,
+                    format!("rule `{}` has no message", r.code.name),
+                    "no `message`",
+                    Some("add `message \"…\"` saying what is wrong, with `{field}` holes".into()),
+                );
                 ok = false;
                 Vec::new()
             }
         };
         for s in &r.statements {
             if let StatementKind::Checks(_) = s.kind {
-                self.err("misplaced-statement", s.span, "`checks` belongs to integrity checks".into(), "not allowed in a rule", Some("remove it, or declare an `integrity` check".into()));
+                self.err(
+                    "misplaced-statement",
+                    s.span,
+                    "`checks` belongs to integrity checks".into(),
+                    "not allowed in a rule",
+                    Some("remove it, or declare an `integrity` check".into()),
+                );
             }
         }
         let info = self.rule_info(r, clauses, collection);
         let slots = self.slots;
         self.scope.clear();
         let params = self.rule_params.iter().copied().collect();
-        if !ok || self.diags.iter().any(|d| d.level == crate::diagnostic::Level::Error && d.span.start >= r.span.start && d.span.end <= r.span.end && d.file.name == self.src().name) {
+        if !ok
+            || self.diags.iter().any(|d| {
+                d.level == crate::diagnostic::Level::Error
+                    && d.span.start >= r.span.start
+                    && d.span.end <= r.span.end
+                    && d.file.name == self.src().name
+            })
+        {
             return None;
         }
         Some(CheckedRule {
@@ -181,15 +240,32 @@ impl<'a> Checker<'a> {
                 }
                 ExprKind::Name(n) => break n,
                 _ => {
-                    self.err("bad-at", e.span, "`at` must name a field of the record, like `c.info_collected_at`".into(), "not a field path", Some("references (`->`) and computations cannot be pointed at".into()));
+                    self.err(
+                        "bad-at",
+                        e.span,
+                        "`at` must name a field of the record, like `c.info_collected_at`".into(),
+                        "not a field path",
+                        Some("references (`->`) and computations cannot be pointed at".into()),
+                    );
                     return None;
                 }
             }
         };
         names.reverse();
-        let found = self.scope.iter().rev().find(|(n, _)| n == var).map(|(_, b)| b.clone());
+        let found = self
+            .scope
+            .iter()
+            .rev()
+            .find(|(n, _)| n == var)
+            .map(|(_, b)| b.clone());
         let Some(Binding::Var { slot, ty }) = found else {
-            self.err("bad-at", cur.span, format!("`{var}` is not bound by the rule's `for`"), "unknown", None);
+            self.err(
+                "bad-at",
+                cur.span,
+                format!("`{var}` is not bound by the rule's `for`"),
+                "unknown",
+                None,
+            );
             return None;
         };
         // Type-check the path too, which marks its fields as needed.
@@ -227,7 +303,13 @@ impl<'a> Checker<'a> {
     pub(super) fn expect_bool(&mut self, ty: &Ty, span: Span, what: &str) {
         if !matches!(ty, Ty::Bool | Ty::Error) {
             let d = ty.describe(&self.schema);
-            self.err("type-mismatch", span, format!("{what} must be a condition, but this is a {d}"), "not a condition", Some("compare it, or test it with `is present`".into()));
+            self.err(
+                "type-mismatch",
+                span,
+                format!("{what} must be a condition, but this is {d}"),
+                "not a condition",
+                Some("compare it, or test it with `is present`".into()),
+            );
         }
     }
 
@@ -245,12 +327,24 @@ impl<'a> Checker<'a> {
                     "months_ended" => vec![PeriodKind::Month],
                     "quarters_ended" => vec![PeriodKind::Quarter],
                     "years_ended" => vec![PeriodKind::Year],
-                    "periods_ended" => vec![PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year],
+                    "periods_ended" => {
+                        vec![PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year]
+                    }
                     _ => Vec::new(),
                 };
                 if !kinds.is_empty() {
                     if args.len() != 1 {
-                        self.err("arity", e.span, format!("`{}` takes 1 argument (the instant judged), not {}", f.name, args.len()), "wrong number of arguments", Some(format!("write `{}(as_of)`", f.name)));
+                        self.err(
+                            "arity",
+                            e.span,
+                            format!(
+                                "`{}` takes 1 argument (the instant judged), not {}",
+                                f.name,
+                                args.len()
+                            ),
+                            "wrong number of arguments",
+                            Some(format!("write `{}(as_of)`", f.name)),
+                        );
                         return (Source::Range(0, -1), Ty::Error);
                     }
                     let (t, ty) = self.expr(&args[0], Some(&Ty::Time));
@@ -271,7 +365,7 @@ impl<'a> Checker<'a> {
                 } else {
                     None
                 };
-                self.err("not-iterable", e.span, format!("cannot range over a {d}"), "not a collection or list", help.or_else(|| Some("range over a collection, a list field, `1..4` or `quarters_ended(as_of)`".into())));
+                self.err("not-iterable", e.span, format!("cannot range over {d}"), "not a collection or list", help.or_else(|| Some("range over a collection, a list field, `1..4` or `quarters_ended(as_of)`".into())));
                 (Source::Range(0, -1), Ty::Error)
             }
         }
@@ -284,7 +378,13 @@ impl<'a> Checker<'a> {
     fn expect(&mut self, got: &Ty, want: &Ty, span: Span) {
         if !(got == want || matches!(got, Ty::Error) || want == &Ty::Num && got.is_numeric()) {
             let (g, w) = (got.describe(&self.schema), want.describe(&self.schema));
-            self.err("type-mismatch", span, format!("expected {w}, found {g}"), &format!("this is a {g}"), None);
+            self.err(
+                "type-mismatch",
+                span,
+                format!("expected {w}, found {g}"),
+                &format!("this is {g}"),
+                None,
+            );
         }
     }
 
@@ -292,7 +392,10 @@ impl<'a> Checker<'a> {
     fn contextual(&self, e: &ast::Expr) -> bool {
         match &e.kind {
             ExprKind::Name(n) => {
-                !self.bound(n) && n != "as_of" && !self.params.iter().any(|p| p.0.name == *n) && self.schema.collection(n).is_none()
+                !self.bound(n)
+                    && n != "as_of"
+                    && !self.params.iter().any(|p| p.0.name == *n)
+                    && self.schema.collection(n).is_none()
             }
             ExprKind::List(items) => items.first().is_some_and(|i| self.contextual(i)),
             _ => false,
@@ -320,8 +423,15 @@ impl<'a> Checker<'a> {
                     Ty::Error => err_ex(),
                     other => {
                         let d = other.describe(&self.schema);
-                        let help = matches!(other, Ty::Rec(_) | Ty::Obj(_)).then(|| format!("read a field with `.{}`", f.name));
-                        self.err("type-mismatch", base.span, format!("`->` follows a reference, but this is a {d}"), "not a reference", help);
+                        let help = matches!(other, Ty::Rec(_) | Ty::Obj(_))
+                            .then(|| format!("read a field with `.{}`", f.name));
+                        self.err(
+                            "type-mismatch",
+                            base.span,
+                            format!("`->` follows a reference, but this is {d}"),
+                            "not a reference",
+                            help,
+                        );
                         err_ex()
                     }
                 }
@@ -340,7 +450,13 @@ impl<'a> Checker<'a> {
                         None => elem = Some(t),
                         Some(want) if !want.comparable(&t) => {
                             let (w, g) = (want.describe(&self.schema), t.describe(&self.schema));
-                            self.err("type-mismatch", it.span, format!("list elements must all be {w}, but this is a {g}"), "different type", None);
+                            self.err(
+                                "type-mismatch",
+                                it.span,
+                                format!("list elements must all be {w}, but this is {g}"),
+                                "different type",
+                                None,
+                            );
                         }
                         _ => {}
                     }
@@ -348,12 +464,26 @@ impl<'a> Checker<'a> {
                 }
                 (Ex::List(exs), Ty::List(Box::new(elem.unwrap_or(Ty::Error))))
             }
-            ExprKind::Range(lo, hi) => (Ex::List((*lo..=*hi).map(|v| Ex::Const(Const::Int(v))).take(10_000).collect()), Ty::List(Box::new(Ty::Int))),
+            ExprKind::Range(lo, hi) => (
+                Ex::List(
+                    (*lo..=*hi)
+                        .map(|v| Ex::Const(Const::Int(v)))
+                        .take(10_000)
+                        .collect(),
+                ),
+                Ty::List(Box::new(Ty::Int)),
+            ),
             ExprKind::Neg(inner) => {
                 let (x, t) = self.expr(inner, None);
                 if !(t.is_numeric() || t == Ty::Dur) {
                     let d = t.describe(&self.schema);
-                    self.err("type-mismatch", inner.span, format!("cannot negate a {d}"), "not a number", None);
+                    self.err(
+                        "type-mismatch",
+                        inner.span,
+                        format!("cannot negate {d}"),
+                        "not a number",
+                        None,
+                    );
                     return err_ex();
                 }
                 (Ex::Neg(Box::new(x)), t)
@@ -386,36 +516,71 @@ impl<'a> Checker<'a> {
                     Ty::List(t) => {
                         if !t.comparable(&et) {
                             let (g, w) = (et.describe(&self.schema), t.describe(&self.schema));
-                            self.err("type-mismatch", elem.span, format!("a {g} cannot be in a list of {w}"), &format!("this is a {g}"), None);
+                            self.err(
+                                "type-mismatch",
+                                elem.span,
+                                format!("{g} cannot be in a list of {w}"),
+                                &format!("this is {g}"),
+                                None,
+                            );
                         }
                         Ex::In(Box::new(ex), Box::new(set_ex))
                     }
                     Ty::Error => Ex::Const(Const::Bool(false)),
                     other => {
                         let d = other.describe(&self.schema);
-                        self.err("type-mismatch", set.span, format!("`in` needs a list or a period, but this is a {d}"), "not a list", Some("write a list like `[marketing, business]`".into()));
+                        self.err(
+                            "type-mismatch",
+                            set.span,
+                            format!("`in` needs a list or a period, but this is {d}"),
+                            "not a list",
+                            Some("write a list like `[marketing, business]`".into()),
+                        );
                         Ex::Const(Const::Bool(false))
                     }
                 };
-                (if *negated { Ex::Not(Box::new(test)) } else { test }, Ty::Bool)
+                (
+                    if *negated {
+                        Ex::Not(Box::new(test))
+                    } else {
+                        test
+                    },
+                    Ty::Bool,
+                )
             }
             ExprKind::Is { expr, present } => {
                 let (x, _) = self.expr(expr, None);
                 let p = Ex::Present(Box::new(x));
                 (if *present { p } else { Ex::Not(Box::new(p)) }, Ty::Bool)
             }
-            ExprKind::Within { expr, amount, direction, anchor } => {
+            ExprKind::Within {
+                expr,
+                amount,
+                direction,
+                anchor,
+            } => {
                 let (t, tt) = self.expr(expr, None);
                 self.expect(&tt, &Ty::Time, expr.span);
                 let (a, at) = self.expr(amount, None);
                 if !matches!(at, Ty::Dur | Ty::Error) {
                     let d = at.describe(&self.schema);
-                    self.err("type-mismatch", amount.span, format!("expected a duration like `15 days`, found {d}"), "not a duration", Some("add a unit: `days` or `hours`".into()));
+                    self.err(
+                        "type-mismatch",
+                        amount.span,
+                        format!("expected a duration like `15 days`, found {d}"),
+                        "not a duration",
+                        Some("add a unit: `days` or `hours`".into()),
+                    );
                 }
                 let (an, ant) = self.expr(anchor, None);
                 self.expect(&ant, &Ty::Time, anchor.span);
                 (
-                    Ex::Within { t: Box::new(t), amount: Box::new(a), after: *direction == Direction::After, anchor: Box::new(an) },
+                    Ex::Within {
+                        t: Box::new(t),
+                        amount: Box::new(a),
+                        after: *direction == Direction::After,
+                        anchor: Box::new(an),
+                    },
                     Ty::Bool,
                 )
             }
@@ -423,7 +588,13 @@ impl<'a> Checker<'a> {
                 let (x, t) = self.expr(inner, None);
                 if !t.is_numeric() {
                     let d = t.describe(&self.schema);
-                    self.err("type-mismatch", inner.span, format!("a duration needs a number of days or hours, not a {d}"), "not a number", None);
+                    self.err(
+                        "type-mismatch",
+                        inner.span,
+                        format!("a duration needs a number of days or hours, not {d}"),
+                        "not a number",
+                        None,
+                    );
                     return err_ex();
                 }
                 let ns = match unit {
@@ -432,7 +603,20 @@ impl<'a> Checker<'a> {
                 };
                 (Ex::Duration(Box::new(x), ns), Ty::Dur)
             }
-            ExprKind::Quant { kind, var, source, filter, body } => self.quant(*kind, var, source, filter.as_deref(), body.as_deref(), e.span),
+            ExprKind::Quant {
+                kind,
+                var,
+                source,
+                filter,
+                body,
+            } => self.quant(
+                *kind,
+                var,
+                source,
+                filter.as_deref(),
+                body.as_deref(),
+                e.span,
+            ),
         }
     }
 
@@ -457,8 +641,15 @@ impl<'a> Checker<'a> {
                 return (Ex::Const(Const::Enum(v)), Ty::Enum(*e));
             }
             let ename = def.name.clone();
-            let help = did_you_mean(n, def.values.iter().map(String::as_str)).or_else(|| Some(format!("its values are {}", list(&def.values))));
-            self.err("unknown-enum-value", span, format!("`{n}` is not a value of enum `{ename}`"), "unknown value", help);
+            let help = did_you_mean(n, def.values.iter().map(String::as_str))
+                .or_else(|| Some(format!("its values are {}", list(&def.values))));
+            self.err(
+                "unknown-enum-value",
+                span,
+                format!("`{n}` is not a value of enum `{ename}`"),
+                "unknown value",
+                help,
+            );
             return err_ex();
         }
         let holders: Vec<usize> = self
@@ -471,15 +662,33 @@ impl<'a> Checker<'a> {
             .collect();
         if holders.len() == 1 {
             let e = holders[0];
-            return (Ex::Const(Const::Enum(self.schema.enums[e].value(n).unwrap_or(0))), Ty::Enum(e));
+            return (
+                Ex::Const(Const::Enum(self.schema.enums[e].value(n).unwrap_or(0))),
+                Ty::Enum(e),
+            );
         }
         if holders.len() > 1 {
-            let names: Vec<String> = holders.iter().map(|&h| self.schema.enums[h].name.clone()).collect();
-            self.err("ambiguous-enum-value", span, format!("`{n}` is a value of several enums ({})", list(&names)), "ambiguous", Some("compare it with a field, so that its enum is known".into()));
+            let names: Vec<String> = holders
+                .iter()
+                .map(|&h| self.schema.enums[h].name.clone())
+                .collect();
+            self.err(
+                "ambiguous-enum-value",
+                span,
+                format!("`{n}` is a value of several enums ({})", list(&names)),
+                "ambiguous",
+                Some("compare it with a field, so that its enum is known".into()),
+            );
             return err_ex();
         }
         if self.schema.collection(n).is_some() {
-            self.err("collection-as-value", span, format!("collection `{n}` is not a value"), "a collection", Some(format!("range over it: `exists x in {n} where …`")));
+            self.err(
+                "collection-as-value",
+                span,
+                format!("collection `{n}` is not a value"),
+                "a collection",
+                Some(format!("range over it: `exists x in {n} where …`")),
+            );
             return err_ex();
         }
         let mut candidates: Vec<String> = self.scope.iter().map(|(n, _)| n.clone()).collect();
@@ -509,8 +718,15 @@ impl<'a> Checker<'a> {
                     }
                     None => {
                         let cname = self.schema.collections[c].name.clone();
-                        let help = did_you_mean(&f.name, rec.fields.iter().map(|f| f.name.as_str()));
-                        self.err("unknown-field", f.span, format!("collection `{cname}` has no field `{}`", f.name), "unknown field", help);
+                        let help =
+                            did_you_mean(&f.name, rec.fields.iter().map(|f| f.name.as_str()));
+                        self.err(
+                            "unknown-field",
+                            f.span,
+                            format!("collection `{cname}` has no field `{}`", f.name),
+                            "unknown field",
+                            help,
+                        );
                         err_ex()
                     }
                 }
@@ -520,12 +736,21 @@ impl<'a> Checker<'a> {
                     let mut path = o.path.clone();
                     path.push(i);
                     self.need(o.coll, &path);
-                    (Ex::Field(Box::new(base), i), Ty::of_field(&fd.ty, o.coll, path))
+                    (
+                        Ex::Field(Box::new(base), i),
+                        Ty::of_field(&fd.ty, o.coll, path),
+                    )
                 }
                 None => {
                     let help = did_you_mean(&f.name, o.def.fields.iter().map(|f| f.name.as_str()));
                     let fields: Vec<String> = o.def.fields.iter().map(|f| f.name.clone()).collect();
-                    self.err("unknown-field", f.span, format!("this object has no field `{}`", f.name), "unknown field", help.or_else(|| Some(format!("its fields are {}", list(&fields)))));
+                    self.err(
+                        "unknown-field",
+                        f.span,
+                        format!("this object has no field `{}`", f.name),
+                        "unknown field",
+                        help.or_else(|| Some(format!("its fields are {}", list(&fields)))),
+                    );
                     err_ex()
                 }
             },
@@ -537,7 +762,15 @@ impl<'a> Checker<'a> {
                     "kind" => (PeriodAttr::Kind, Ty::Str),
                     other => {
                         let help = did_you_mean(other, ["start", "end", "label", "kind"]);
-                        self.err("unknown-field", f.span, format!("a period has no field `{other}`"), "unknown field", help.or_else(|| Some("periods have `start`, `end`, `label` and `kind`".into())));
+                        self.err(
+                            "unknown-field",
+                            f.span,
+                            format!("a period has no field `{other}`"),
+                            "unknown field",
+                            help.or_else(|| {
+                                Some("periods have `start`, `end`, `label` and `kind`".into())
+                            }),
+                        );
                         return err_ex();
                     }
                 };
@@ -545,14 +778,27 @@ impl<'a> Checker<'a> {
             }
             Ty::Ref(c) => {
                 let cname = self.schema.collections[c].name.clone();
-                self.err("type-mismatch", span, format!("this is a reference to `{cname}`, not a record"), "a reference", Some(format!("follow it with `->{}`", f.name)));
+                self.err(
+                    "type-mismatch",
+                    span,
+                    format!("this is a reference to `{cname}`, not a record"),
+                    "a reference",
+                    Some(format!("follow it with `->{}`", f.name)),
+                );
                 err_ex()
             }
             Ty::Error => err_ex(),
             other => {
                 let d = other.describe(&self.schema);
-                let help = matches!(other, Ty::List(_)).then(|| "range over a list with `exists x in … where …`".to_string());
-                self.err("type-mismatch", span, format!("a {d} has no fields"), "no field here", help);
+                let help = matches!(other, Ty::List(_))
+                    .then(|| "range over a list with `exists x in … where …`".to_string());
+                self.err(
+                    "type-mismatch",
+                    span,
+                    format!("{d} has no fields"),
+                    "no field here",
+                    help,
+                );
                 err_ex()
             }
         }
@@ -572,7 +818,14 @@ impl<'a> Checker<'a> {
                         (_, x) => items.push(x),
                     }
                 }
-                (if op == BinOp::And { Ex::And(items) } else { Ex::Or(items) }, Ty::Bool)
+                (
+                    if op == BinOp::And {
+                        Ex::And(items)
+                    } else {
+                        Ex::Or(items)
+                    },
+                    Ty::Bool,
+                )
             }
             _ if op.is_comparison() => {
                 let ((a, at), (b, bt)) = if self.contextual(l) && !self.contextual(r) {
@@ -587,13 +840,28 @@ impl<'a> Checker<'a> {
                 if !at.comparable(&bt) {
                     let (x, y) = (at.describe(&self.schema), bt.describe(&self.schema));
                     let help = match (&at, &bt) {
-                        (Ty::Time, Ty::Str) | (Ty::Str, Ty::Time) => Some("times are compared with times; a string is not parsed as a time".into()),
-                        (Ty::Ref(_), Ty::Ref(_)) => Some("the two sides refer to different collections".into()),
-                        (Ty::Enum(_), Ty::Enum(_)) => Some("the two sides are values of different enums".into()),
-                        (Ty::Dur, t) | (t, Ty::Dur) if t.is_numeric() => Some("add a unit to the number: `15 days`".into()),
+                        (Ty::Time, Ty::Str) | (Ty::Str, Ty::Time) => Some(
+                            "times are compared with times; a string is not parsed as a time"
+                                .into(),
+                        ),
+                        (Ty::Ref(_), Ty::Ref(_)) => {
+                            Some("the two sides refer to different collections".into())
+                        }
+                        (Ty::Enum(_), Ty::Enum(_)) => {
+                            Some("the two sides are values of different enums".into())
+                        }
+                        (Ty::Dur, t) | (t, Ty::Dur) if t.is_numeric() => {
+                            Some("add a unit to the number: `15 days`".into())
+                        }
                         _ => None,
                     };
-                    self.err("type-mismatch", span, format!("cannot compare a {x} with a {y}"), "incompatible types", help);
+                    self.err(
+                        "type-mismatch",
+                        span,
+                        format!("cannot compare {x} with {y}"),
+                        "incompatible types",
+                        help,
+                    );
                     return err_ex();
                 }
                 let cop = match op {
@@ -605,9 +873,20 @@ impl<'a> Checker<'a> {
                     _ => CmpOp::Ge,
                 };
                 if !matches!(cop, CmpOp::Eq | CmpOp::Ne) && !(at.ordered() && bt.ordered()) {
-                    let d = if at.ordered() { bt.describe(&self.schema) } else { at.describe(&self.schema) };
-                    let help = matches!(at, Ty::Enum(_)).then(|| "compare enum positions with `rank(x)`".to_string());
-                    self.err("type-mismatch", span, format!("`{}` does not order values of type {d}", op.symbol()), "not ordered", help);
+                    let d = if at.ordered() {
+                        bt.describe(&self.schema)
+                    } else {
+                        at.describe(&self.schema)
+                    };
+                    let help = matches!(at, Ty::Enum(_))
+                        .then(|| "compare enum positions with `rank(x)`".to_string());
+                    self.err(
+                        "type-mismatch",
+                        span,
+                        format!("`{}` does not order values of type {d}", op.symbol()),
+                        "not ordered",
+                        help,
+                    );
                     return err_ex();
                 }
                 (Ex::Cmp(cop, Box::new(a), Box::new(b)), Ty::Bool)
@@ -634,10 +913,18 @@ impl<'a> Checker<'a> {
                     _ => {
                         let (x, y) = (at.describe(&self.schema), bt.describe(&self.schema));
                         let help = match (&at, &bt) {
-                            (Ty::Time, y) | (y, Ty::Time) if y.is_numeric() => Some("add a unit to the number: `3 days`".into()),
+                            (Ty::Time, y) | (y, Ty::Time) if y.is_numeric() => {
+                                Some("add a unit to the number: `3 days`".into())
+                            }
                             _ => None,
                         };
-                        self.err("type-mismatch", span, format!("cannot apply `{}` to a {x} and a {y}", op.symbol()), "incompatible types", help);
+                        self.err(
+                            "type-mismatch",
+                            span,
+                            format!("cannot apply `{}` to {x} and {y}", op.symbol()),
+                            "incompatible types",
+                            help,
+                        );
                         return err_ex();
                     }
                 };
@@ -646,10 +933,27 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn call(&mut self, f: &ast::Ident, args: &[ast::Expr], span: Span, expect: Option<&Ty>) -> (Ex, Ty) {
+    fn call(
+        &mut self,
+        f: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        expect: Option<&Ty>,
+    ) -> (Ex, Ty) {
         let arity = |c: &mut Self, n: usize| -> bool {
             if args.len() != n {
-                c.err("arity", span, format!("`{}` takes {n} argument{}, not {}", f.name, if n == 1 { "" } else { "s" }, args.len()), "wrong number of arguments", None);
+                c.err(
+                    "arity",
+                    span,
+                    format!(
+                        "`{}` takes {n} argument{}, not {}",
+                        f.name,
+                        if n == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                    "wrong number of arguments",
+                    None,
+                );
                 false
             } else {
                 true
@@ -663,7 +967,13 @@ impl<'a> Checker<'a> {
                 let (x, t) = self.expr(&args[0], None);
                 if !matches!(t, Ty::Enum(_) | Ty::Error) {
                     let d = t.describe(&self.schema);
-                    self.err("type-mismatch", args[0].span, format!("`rank` needs an enum value, not a {d}"), "not an enum", None);
+                    self.err(
+                        "type-mismatch",
+                        args[0].span,
+                        format!("`rank` needs an enum value, not {d}"),
+                        "not an enum",
+                        None,
+                    );
                 }
                 (Ex::Call(Builtin::Rank, vec![x]), Ty::Int)
             }
@@ -675,9 +985,18 @@ impl<'a> Checker<'a> {
                 let (b, bt) = self.expr(&args[1], Some(&at));
                 if !at.comparable(&bt) {
                     let (x, y) = (at.describe(&self.schema), bt.describe(&self.schema));
-                    self.err("type-mismatch", span, format!("`coalesce` needs two values of one type, not a {x} and a {y}"), "different types", None);
+                    self.err(
+                        "type-mismatch",
+                        span,
+                        format!("`coalesce` needs two values of one type, not {x} and {y}"),
+                        "different types",
+                        None,
+                    );
                 }
-                (Ex::Call(Builtin::Coalesce, vec![a, b]), if at == Ty::Error { bt } else { at })
+                (
+                    Ex::Call(Builtin::Coalesce, vec![a, b]),
+                    if at == Ty::Error { bt } else { at },
+                )
             }
             "quarter" | "month" | "year" => {
                 let (kind, n) = match f.name.as_str() {
@@ -697,28 +1016,77 @@ impl<'a> Checker<'a> {
                 (Ex::Call(Builtin::Period(kind), xs), Ty::Period)
             }
             name if name.ends_with("_ended") && BUILTINS.contains(&name) => {
-                self.err("periods-as-value", span, format!("`{name}` lists periods to range over"), "not a value", Some(format!("write `for q in {name}(as_of)` or `all q in {name}(as_of) satisfy …`")));
+                self.err(
+                    "periods-as-value",
+                    span,
+                    format!("`{name}` lists periods to range over"),
+                    "not a value",
+                    Some(format!(
+                        "write `for q in {name}(as_of)` or `all q in {name}(as_of) satisfy …`"
+                    )),
+                );
                 err_ex()
             }
             name => self.user_call(name, f, args, span),
         }
     }
 
-    fn user_call(&mut self, name: &str, f: &ast::Ident, args: &[ast::Expr], span: Span) -> (Ex, Ty) {
+    fn user_call(
+        &mut self,
+        name: &str,
+        f: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> (Ex, Ty) {
         let Some(&(def_file, def)) = self.defs.get(name) else {
-            let names: Vec<String> = self.defs.keys().cloned().chain(BUILTINS.iter().map(|s| s.to_string())).collect();
+            let names: Vec<String> = self
+                .defs
+                .keys()
+                .cloned()
+                .chain(BUILTINS.iter().map(|s| s.to_string()))
+                .collect();
             let help = did_you_mean(name, names.iter().map(String::as_str));
-            self.err("unknown-function", f.span, format!("unknown predicate or function `{name}`"), "not defined", help.or_else(|| Some("define it with `def name(x: type) = …`".into())));
+            self.err(
+                "unknown-function",
+                f.span,
+                format!("unknown predicate or function `{name}`"),
+                "not defined",
+                help.or_else(|| Some("define it with `def name(x: type) = …`".into())),
+            );
             return err_ex();
         };
         self.used_defs.insert(name.to_string());
         if self.def_stack.iter().any(|d| d == name) {
-            self.err("recursive-def", f.span, format!("predicate `{name}` uses itself"), "recursive use", Some("predicates are expanded where they are used, so they cannot recurse".into()));
+            self.err(
+                "recursive-def",
+                f.span,
+                format!("predicate `{name}` uses itself"),
+                "recursive use",
+                Some("predicates are expanded where they are used, so they cannot recurse".into()),
+            );
             return err_ex();
         }
         if args.len() != def.params.len() {
             let n = def.params.len();
-            self.err("arity", span, format!("`{name}` takes {n} argument{}, not {}", if n == 1 { "" } else { "s" }, args.len()), "wrong number of arguments", Some(format!("its parameters are {}", list(&def.params.iter().map(|(p, t)| format!("{}: {}", p.name, t.name)).collect::<Vec<_>>()))));
+            self.err(
+                "arity",
+                span,
+                format!(
+                    "`{name}` takes {n} argument{}, not {}",
+                    if n == 1 { "" } else { "s" },
+                    args.len()
+                ),
+                "wrong number of arguments",
+                Some(format!(
+                    "its parameters are {}",
+                    list(
+                        &def.params
+                            .iter()
+                            .map(|(p, t)| format!("{}: {}", p.name, t.name))
+                            .collect::<Vec<_>>()
+                    )
+                )),
+            );
             return err_ex();
         }
         let mut bound = Vec::new();
@@ -729,12 +1097,25 @@ impl<'a> Checker<'a> {
             self.quiet = quiet;
             let (x, t) = self.expr(a, want.as_ref());
             if let Some(want) = &want {
-                if !(t.comparable(want) || matches!((&t, want), (Ty::Rec(x), Ty::Rec(y)) if x == y)) {
+                if !(t.comparable(want) || matches!((&t, want), (Ty::Rec(x), Ty::Rec(y)) if x == y))
+                {
                     let (g, w) = (t.describe(&self.schema), want.describe(&self.schema));
-                    self.err("type-mismatch", a.span, format!("argument `{}` of `{name}` is a {w}, but this is a {g}", p.name), &format!("this is a {g}"), None);
+                    self.err(
+                        "type-mismatch",
+                        a.span,
+                        format!("argument `{}` of `{name}` is {w}, but this is {g}", p.name),
+                        &format!("this is {g}"),
+                        None,
+                    );
                 }
             }
-            bound.push((p.name.clone(), Binding::Arg { ex: x, ty: want.unwrap_or(t) }));
+            bound.push((
+                p.name.clone(),
+                Binding::Arg {
+                    ex: x,
+                    ty: want.unwrap_or(t),
+                },
+            ));
         }
         // Expand the body where it is used, with the arguments bound and the
         // caller's variables hidden.
@@ -751,20 +1132,48 @@ impl<'a> Checker<'a> {
         (x, t)
     }
 
-    fn quant(&mut self, kind: QuantKind, var: &ast::Ident, source: &ast::Expr, filter: Option<&ast::Expr>, body: Option<&ast::Expr>, span: Span) -> (Ex, Ty) {
+    fn quant(
+        &mut self,
+        kind: QuantKind,
+        var: &ast::Ident,
+        source: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        body: Option<&ast::Expr>,
+        span: Span,
+    ) -> (Ex, Ty) {
         let (src, elem) = self.source(source);
         let slot = self.slots;
         self.slots += 1;
-        self.scope.push((var.name.clone(), Binding::Var { slot, ty: elem }));
+        self.scope
+            .push((var.name.clone(), Binding::Var { slot, ty: elem }));
         let filter = filter.map(|f| Box::new(self.condition(f, "`where`")));
         let body = body.map(|b| Box::new(self.condition(b, "`satisfy`")));
         self.scope.pop();
         if kind == QuantKind::All && body.is_none() {
-            self.err("missing-satisfy", span, "`all` needs `satisfy` to say what every element must meet".into(), "no `satisfy`", Some(format!("write `all {} in … satisfy CONDITION`", var.name)));
+            self.err(
+                "missing-satisfy",
+                span,
+                "`all` needs `satisfy` to say what every element must meet".into(),
+                "no `satisfy`",
+                Some(format!("write `all {} in … satisfy CONDITION`", var.name)),
+            );
         }
         let src = self.plan(src, slot, filter.as_deref());
-        let ty = if kind == QuantKind::Count { Ty::Int } else { Ty::Bool };
-        (Ex::Quant { kind, slot, source: src, filter, body }, ty)
+        let ty = if kind == QuantKind::Count {
+            Ty::Int
+        } else {
+            Ty::Bool
+        };
+        (
+            Ex::Quant {
+                kind,
+                slot,
+                source: src,
+                filter,
+                body,
+            },
+            ty,
+        )
     }
 
     /// Turns a scan filtered by `x.field == value` into an index lookup.
@@ -776,7 +1185,9 @@ impl<'a> Checker<'a> {
             x => vec![x],
         };
         for c in conjuncts {
-            let Ex::Cmp(CmpOp::Eq, a, b) = c else { continue };
+            let Ex::Cmp(CmpOp::Eq, a, b) = c else {
+                continue;
+            };
             for (this, other) in [(a, b), (b, a)] {
                 let field = match &**this {
                     Ex::Field(base, f) if **base == Ex::Var(slot) => Some(*f),
@@ -786,11 +1197,18 @@ impl<'a> Checker<'a> {
                 // Only references and ids are indexed: they are what joins use.
                 let is_ref = match field {
                     None => true,
-                    Some(f) => matches!(self.schema.collections[coll].record.fields[f].ty, crate::schema::Type::Ref(_)),
+                    Some(f) => matches!(
+                        self.schema.collections[coll].record.fields[f].ty,
+                        crate::schema::Type::Ref(_)
+                    ),
                 };
                 if is_ref && !mentions(other, slot) {
                     self.indexes.insert((coll, field));
-                    return Source::Lookup { coll, field, key: other.clone() };
+                    return Source::Lookup {
+                        coll,
+                        field,
+                        key: other.clone(),
+                    };
                 }
             }
         }
@@ -807,7 +1225,11 @@ fn enum_of(t: &Ty) -> Option<crate::schema::EnumId> {
 }
 
 fn list(items: &[String]) -> String {
-    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether an expression reads the variable in `slot` (or a later one, bound inside it).
@@ -816,11 +1238,25 @@ fn mentions(e: &Ex, slot: usize) -> bool {
     match e {
         Ex::Var(s) => *s >= slot,
         Ex::Const(_) | Ex::Param(_) | Ex::AsOf => false,
-        Ex::Field(b, _) | Ex::Id(b) | Ex::Nav(b, _) | Ex::PeriodAttr(b, _) | Ex::Not(b) | Ex::Neg(b) | Ex::Present(b) | Ex::Duration(b, _) => m(b),
+        Ex::Field(b, _)
+        | Ex::Id(b)
+        | Ex::Nav(b, _)
+        | Ex::PeriodAttr(b, _)
+        | Ex::Not(b)
+        | Ex::Neg(b)
+        | Ex::Present(b)
+        | Ex::Duration(b, _) => m(b),
         Ex::And(v) | Ex::Or(v) | Ex::List(v) | Ex::Call(_, v) => v.iter().any(m),
         Ex::Cmp(_, a, b) | Ex::Arith(_, a, b) | Ex::In(a, b) | Ex::InPeriod(a, b) => m(a) || m(b),
-        Ex::Within { t, amount, anchor, .. } => m(t) || m(amount) || m(anchor),
-        Ex::Quant { source, filter, body, .. } => {
+        Ex::Within {
+            t, amount, anchor, ..
+        } => m(t) || m(amount) || m(anchor),
+        Ex::Quant {
+            source,
+            filter,
+            body,
+            ..
+        } => {
             let s = match source {
                 Source::Scan(_) | Source::Range(..) => false,
                 Source::Lookup { key, .. } => m(key),

@@ -19,9 +19,15 @@ use types::Ty;
 /// A name in scope while checking an expression.
 #[derive(Debug, Clone)]
 enum Binding {
-    Var { slot: usize, ty: Ty },
+    Var {
+        slot: usize,
+        ty: Ty,
+    },
     /// A predicate's argument, substituted where the predicate is used.
-    Arg { ex: Ex, ty: Ty },
+    Arg {
+        ex: Ex,
+        ty: Ty,
+    },
 }
 
 pub(crate) struct Checker<'a> {
@@ -73,7 +79,12 @@ pub fn check(files: &[SourceFile], policies: &[ast::Policy]) -> (Program, Vec<Di
     c.header(&items, &mut program);
     c.schema(&items);
     c.projection = Projection {
-        collections: c.schema.collections.iter().map(|k| Need::none(&k.record)).collect(),
+        collections: c
+            .schema
+            .collections
+            .iter()
+            .map(|k| Need::none(&k.record))
+            .collect(),
     };
     c.params_decl(&items);
     c.defs_decl(&items);
@@ -94,16 +105,34 @@ impl<'a> Checker<'a> {
         &self.files[self.file]
     }
 
-    pub(crate) fn err(&mut self, code: &'static str, span: Span, message: String, label: &str, help: Option<String>) {
+    pub(crate) fn err(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
         if self.quiet > 0 {
             return;
         }
-        let d = Diagnostic::error(code, self.src(), span, message).label(label).with_help(help);
+        let d = Diagnostic::error(code, self.src(), span, message)
+            .label(label)
+            .with_help(help);
         self.diags.push(d);
     }
 
-    fn warn(&mut self, code: &'static str, span: Span, message: String, label: &str, help: Option<String>) {
-        let d = Diagnostic::warning(code, self.src(), span, message).label(label).with_help(help);
+    fn warn(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        let d = Diagnostic::warning(code, self.src(), span, message)
+            .label(label)
+            .with_help(help);
         self.diags.push(d);
     }
 
@@ -113,10 +142,19 @@ impl<'a> Checker<'a> {
             let Item::Header(h) = item else { continue };
             self.file = *f;
             if let Some(first) = seen {
-                let d = Diagnostic::error("duplicate-header", self.src(), h.name.span, "the policy header is given twice")
-                    .label("second header")
-                    .help("keep one `policy` block per policy");
-                let d = if *f == 0 { d.related(first, "first header") } else { d };
+                let d = Diagnostic::error(
+                    "duplicate-header",
+                    self.src(),
+                    h.name.span,
+                    "the policy header is given twice",
+                )
+                .label("second header")
+                .help("keep one `policy` block per policy");
+                let d = if *f == 0 {
+                    d.related(first, "first header")
+                } else {
+                    d
+                };
                 self.diags.push(d);
                 continue;
             }
@@ -129,13 +167,23 @@ impl<'a> Checker<'a> {
                     "description" => {}
                     other => {
                         let help = did_you_mean(other, ["title", "version", "description"]);
-                        self.err("unknown-property", p.key.span, format!("unknown policy property `{other}`"), "not a property", help);
+                        self.err(
+                            "unknown-property",
+                            p.key.span,
+                            format!("unknown policy property `{other}`"),
+                            "not a property",
+                            help,
+                        );
                     }
                 }
             }
         }
         if program.name.is_empty() {
-            program.name = self.files.first().map(|f| f.name.clone()).unwrap_or_default();
+            program.name = self
+                .files
+                .first()
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
         }
     }
 
@@ -145,9 +193,14 @@ impl<'a> Checker<'a> {
             self.file = *f;
             if let Some(prev) = self.params.iter().find(|x| x.0.name == p.name.name) {
                 let first = prev.2;
-                let d = Diagnostic::error("duplicate-param", self.src(), p.name.span, format!("parameter `{}` is declared twice", p.name.name))
-                    .label("declared again")
-                    .related(first, "first declared here");
+                let d = Diagnostic::error(
+                    "duplicate-param",
+                    self.src(),
+                    p.name.span,
+                    format!("parameter `{}` is declared twice", p.name.name),
+                )
+                .label("declared again")
+                .related(first, "first declared here");
                 self.diags.push(d);
                 continue;
             }
@@ -161,17 +214,34 @@ impl<'a> Checker<'a> {
                     self.err(
                         "type-mismatch",
                         p.default.span,
-                        format!("default of parameter `{}` is not of type `{t}`", p.name.name),
+                        format!(
+                            "default of parameter `{}` is not of type `{t}`",
+                            p.name.name
+                        ),
                         "wrong type",
-                        Some(format!("give a `{t}` literal")),
+                        Some(format!(
+                            "give {} literal",
+                            Ty::param(t).map_or_else(String::new, |x| x.describe(&self.schema))
+                        )),
                     );
-                    continue;
+                    // Still declared, with its type, so that its uses do
+                    // not report it unknown as well.
+                    let Some(ty) = Ty::param(t) else { continue };
+                    (ty, ParamValue::Bool(false))
                 }
                 (other, _) => {
-                    let help = did_you_mean(other, ["int", "number", "string", "bool"])
-                        .or_else(|| Some("parameters are `int`, `number`, `string` or `bool`".into()));
-                    self.err("unknown-type", p.ty.span, format!("unknown parameter type `{other}`"), "not a parameter type", help);
-                    continue;
+                    let help =
+                        did_you_mean(other, ["int", "number", "string", "bool"]).or_else(|| {
+                            Some("parameters are `int`, `number`, `string` or `bool`".into())
+                        });
+                    self.err(
+                        "unknown-type",
+                        p.ty.span,
+                        format!("unknown parameter type `{other}`"),
+                        "not a parameter type",
+                        help,
+                    );
+                    (Ty::Error, ParamValue::Bool(false))
                 }
             };
             let info = ParamInfo {
@@ -188,8 +258,13 @@ impl<'a> Checker<'a> {
             let Item::Def(d) = item else { continue };
             self.file = *f;
             if let Some((pf, prev)) = self.defs.get(&d.name.name) {
-                let mut diag = Diagnostic::error("duplicate-def", self.src(), d.name.span, format!("predicate `{}` is defined twice", d.name.name))
-                    .label("defined again");
+                let mut diag = Diagnostic::error(
+                    "duplicate-def",
+                    self.src(),
+                    d.name.span,
+                    format!("predicate `{}` is defined twice", d.name.name),
+                )
+                .label("defined again");
                 if *pf == *f {
                     diag = diag.related(prev.name.span, "first defined here");
                 }
@@ -212,7 +287,8 @@ impl<'a> Checker<'a> {
                     Some(t) => {
                         let slot = self.slots;
                         self.slots += 1;
-                        self.scope.push((name.name.clone(), Binding::Var { slot, ty: t }));
+                        self.scope
+                            .push((name.name.clone(), Binding::Var { slot, ty: t }));
                     }
                     None => ok = false,
                 }
@@ -243,14 +319,22 @@ impl<'a> Checker<'a> {
                 } else if let Some(e) = self.schema.enums.iter().position(|e| e.name == name) {
                     Ty::Enum(e)
                 } else {
-                    let names: Vec<String> = ["int", "number", "string", "bool", "time", "duration", "period"]
-                        .iter()
-                        .map(|s| s.to_string())
-                        .chain(self.schema.collections.iter().map(|c| c.name.clone()))
-                        .chain(self.schema.enums.iter().map(|e| e.name.clone()))
-                        .collect();
+                    let names: Vec<String> = [
+                        "int", "number", "string", "bool", "time", "duration", "period",
+                    ]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(self.schema.collections.iter().map(|c| c.name.clone()))
+                    .chain(self.schema.enums.iter().map(|e| e.name.clone()))
+                    .collect();
                     let help = did_you_mean(name, names.iter().map(String::as_str));
-                    self.err("unknown-type", ty.span, format!("unknown type `{name}`"), "not a type", help);
+                    self.err(
+                        "unknown-type",
+                        ty.span,
+                        format!("unknown type `{name}`"),
+                        "not a type",
+                        help,
+                    );
                     return None;
                 }
             }
@@ -265,9 +349,14 @@ impl<'a> Checker<'a> {
             self.file = *f;
             if let Some((_, first)) = out.iter().find(|(x, _)| x.id == c.id.value) {
                 let first = *first;
-                let d = Diagnostic::error("duplicate-clause", self.src(), c.id.span, format!("clause `{}` is declared twice", c.id.value))
-                    .label("declared again")
-                    .related(first, "first declared here");
+                let d = Diagnostic::error(
+                    "duplicate-clause",
+                    self.src(),
+                    c.id.span,
+                    format!("clause `{}` is declared twice", c.id.value),
+                )
+                .label("declared again")
+                .related(first, "first declared here");
                 self.diags.push(d);
                 continue;
             }
@@ -283,7 +372,13 @@ impl<'a> Checker<'a> {
                     "gloss" => info.gloss = Some(p.value.value.clone()),
                     other => {
                         let help = did_you_mean(other, ["text", "gloss"]);
-                        self.err("unknown-property", p.key.span, format!("unknown clause property `{other}`"), "not a property", help);
+                        self.err(
+                            "unknown-property",
+                            p.key.span,
+                            format!("unknown clause property `{other}`"),
+                            "not a property",
+                            help,
+                        );
                     }
                 }
             }
@@ -341,7 +436,12 @@ impl<'a> Checker<'a> {
     }
 
     /// The statements common to rules and integrity checks.
-    fn rule_info(&mut self, r: &ast::Rule, clauses: &[ClauseInfo], collection: String) -> Option<RuleInfo> {
+    fn rule_info(
+        &mut self,
+        r: &ast::Rule,
+        clauses: &[ClauseInfo],
+        collection: String,
+    ) -> Option<RuleInfo> {
         let mut severity = None;
         let mut refs = Vec::new();
         let mut gloss = None;
@@ -355,7 +455,15 @@ impl<'a> Checker<'a> {
                         "info" => Some(Severity::Info),
                         other => {
                             let help = did_you_mean(other, ["error", "warning", "info"]);
-                            self.err("unknown-severity", id.span, format!("unknown severity `{other}`"), "not a severity", help.or_else(|| Some("severities are `error`, `warning` and `info`".into())));
+                            self.err(
+                                "unknown-severity",
+                                id.span,
+                                format!("unknown severity `{other}`"),
+                                "not a severity",
+                                help.or_else(|| {
+                                    Some("severities are `error`, `warning` and `info`".into())
+                                }),
+                            );
                             ok = false;
                             None
                         }
@@ -365,7 +473,15 @@ impl<'a> Checker<'a> {
                     let declared = clauses.iter().find(|c| c.id == id.value);
                     if declared.is_none() && !clauses.is_empty() {
                         let help = did_you_mean(&id.value, clauses.iter().map(|c| c.id.as_str()));
-                        self.err("unknown-clause", id.span, format!("unknown clause `{}`", id.value), "not declared", help.or_else(|| Some("declare it with `clause \"…\" { text \"…\" }`".into())));
+                        self.err(
+                            "unknown-clause",
+                            id.span,
+                            format!("unknown clause `{}`", id.value),
+                            "not declared",
+                            help.or_else(|| {
+                                Some("declare it with `clause \"…\" { text \"…\" }`".into())
+                            }),
+                        );
                         ok = false;
                     }
                     let text = quote
@@ -373,7 +489,10 @@ impl<'a> Checker<'a> {
                         .map(|q| q.value.clone())
                         .or_else(|| declared.map(|c| c.text.clone()))
                         .unwrap_or_default();
-                    refs.push(ClauseRef { id: id.value.clone(), text });
+                    refs.push(ClauseRef {
+                        id: id.value.clone(),
+                        text,
+                    });
                 }
                 StatementKind::Gloss(g) => gloss = Some(g.value.clone()),
                 _ => {}
@@ -381,11 +500,23 @@ impl<'a> Checker<'a> {
         }
         let head = Span::new(r.span.start, r.name.span.end);
         if severity.is_none() && ok {
-            self.err("missing-severity", head, format!("rule `{}` has no severity", r.code.name), "no `severity`", Some("add `severity error`, `severity warning` or `severity info`".into()));
+            self.err(
+                "missing-severity",
+                head,
+                format!("rule `{}` has no severity", r.code.name),
+                "no `severity`",
+                Some("add `severity error`, `severity warning` or `severity info`".into()),
+            );
             ok = false;
         }
         if refs.is_empty() && r.kind == RuleKind::Rule {
-            self.err("missing-clause", head, format!("rule `{}` has no clause", r.code.name), "no `clause`", Some("name the clause it enforces: `clause \"§4.3(a)\"`".into()));
+            self.err(
+                "missing-clause",
+                head,
+                format!("rule `{}` has no clause", r.code.name),
+                "no `clause`",
+                Some("name the clause it enforces: `clause \"§4.3(a)\"`".into()),
+            );
             ok = false;
         }
         let lc = self.src().line_col(r.span.start);
@@ -413,9 +544,14 @@ impl<'a> Checker<'a> {
             }
             if let Some(first) = seen.get(k) {
                 let first = *first;
-                let d = Diagnostic::error("duplicate-statement", self.src(), s.span, format!("`{k}` is given twice in rule `{}`", r.code.name))
-                    .label("given again")
-                    .related(first, "first given here");
+                let d = Diagnostic::error(
+                    "duplicate-statement",
+                    self.src(),
+                    s.span,
+                    format!("`{k}` is given twice in rule `{}`", r.code.name),
+                )
+                .label("given again")
+                .related(first, "first given here");
                 if self.quiet == 0 {
                     self.diags.push(d);
                 }
@@ -437,13 +573,18 @@ impl<'a> Checker<'a> {
                         "reference" => Some(IntegrityKind::Reference),
                         "unknown_collection" => Some(IntegrityKind::UnknownCollection),
                         other => {
-                            let help = did_you_mean(other, ["shape", "unique_id", "reference", "unknown_collection"]);
+                            let help = did_you_mean(
+                                other,
+                                ["shape", "unique_id", "reference", "unknown_collection"],
+                            );
                             self.err("unknown-check", id.span, format!("unknown integrity check `{other}`"), "not a check", help.or_else(|| Some("checks are `shape`, `unique_id`, `reference` and `unknown_collection`".into())));
                             return None;
                         }
                     }
                 }
-                StatementKind::Severity(_) | StatementKind::Clause(..) | StatementKind::Gloss(_) => {}
+                StatementKind::Severity(_)
+                | StatementKind::Clause(..)
+                | StatementKind::Gloss(_) => {}
                 other => {
                     self.err(
                         "misplaced-statement",
@@ -457,10 +598,23 @@ impl<'a> Checker<'a> {
         }
         let Some(kind) = kind else {
             let head = Span::new(r.span.start, r.name.span.end);
-            self.err("missing-checks", head, format!("integrity check `{}` does not say what it checks", r.code.name), "no `checks`", Some("add `checks shape`, `unique_id`, `reference` or `unknown_collection`".into()));
+            self.err(
+                "missing-checks",
+                head,
+                format!(
+                    "integrity check `{}` does not say what it checks",
+                    r.code.name
+                ),
+                "no `checks`",
+                Some("add `checks shape`, `unique_id`, `reference` or `unknown_collection`".into()),
+            );
             return None;
         };
-        let collection = if kind == IntegrityKind::UnknownCollection { "export" } else { "*" };
+        let collection = if kind == IntegrityKind::UnknownCollection {
+            "export"
+        } else {
+            "*"
+        };
         let info = self.rule_info(r, clauses, collection.into())?;
         Some(IntegrityRule { info, kind })
     }
@@ -474,7 +628,13 @@ impl<'a> Checker<'a> {
             .collect();
         for (name, span, f) in unused {
             self.file = f;
-            self.warn("unused-param", span, format!("parameter `{name}` is never used"), "declared here", Some("remove it, or use it in a rule".into()));
+            self.warn(
+                "unused-param",
+                span,
+                format!("parameter `{name}` is never used"),
+                "declared here",
+                Some("remove it, or use it in a rule".into()),
+            );
         }
         let mut defs: Vec<(usize, &ast::Def)> = self
             .defs
@@ -485,7 +645,13 @@ impl<'a> Checker<'a> {
         defs.sort_by_key(|(f, d)| (*f, d.span.start));
         for (f, d) in defs {
             self.file = f;
-            self.warn("unused-def", d.name.span, format!("predicate `{}` is never used", d.name.name), "defined here", None);
+            self.warn(
+                "unused-def",
+                d.name.span,
+                format!("predicate `{}` is never used", d.name.name),
+                "defined here",
+                None,
+            );
         }
     }
 
@@ -494,7 +660,9 @@ impl<'a> Checker<'a> {
         let mut need = &mut self.projection.collections[coll];
         let mut obj = &self.schema.collections[coll].record;
         for &i in path {
-            let Some(field) = obj.fields.get(i) else { return };
+            let Some(field) = obj.fields.get(i) else {
+                return;
+            };
             let mut ty = &field.ty;
             while let crate::schema::Type::List(t) = ty {
                 ty = t;

@@ -20,7 +20,7 @@ impl<'a> Checker<'a> {
                         self.duplicate("enum", &e.name, first);
                         continue;
                     }
-                    let values = self.enum_values(&e.values);
+                    let values = self.enum_values(&e.values, e.name.span);
                     self.schema.enums.push(EnumDef {
                         name: e.name.name.clone(),
                         values,
@@ -28,13 +28,24 @@ impl<'a> Checker<'a> {
                     });
                 }
                 Item::Collection(c) => {
-                    if let Some(prev) = self.schema.collections.iter().find(|x| x.name == c.name.name) {
+                    if let Some(prev) = self
+                        .schema
+                        .collections
+                        .iter()
+                        .find(|x| x.name == c.name.name)
+                    {
                         let first = prev.span;
                         self.duplicate("collection", &c.name, first);
                         continue;
                     }
                     if c.name.name == "export" {
-                        self.err("reserved-name", c.name.span, "`export` names the export's metadata, not a collection".into(), "reserved", Some("choose another name".into()));
+                        self.err(
+                            "reserved-name",
+                            c.name.span,
+                            "`export` names the export's metadata, not a collection".into(),
+                            "reserved",
+                            Some("choose another name".into()),
+                        );
                         continue;
                     }
                     self.schema.collections.push(CollectionDef {
@@ -49,7 +60,9 @@ impl<'a> Checker<'a> {
         for (f, item) in items {
             let Item::Collection(c) = item else { continue };
             self.file = *f;
-            let Some(idx) = self.schema.collection(&c.name.name) else { continue };
+            let Some(idx) = self.schema.collection(&c.name.name) else {
+                continue;
+            };
             if self.schema.collections[idx].span != c.name.span {
                 continue;
             }
@@ -58,7 +71,13 @@ impl<'a> Checker<'a> {
                 Some((_, f)) if f.ty == Type::String && !f.optional => {}
                 Some((_, f)) => {
                     let span = f.span;
-                    self.err("id-field", span, "the `id` field must be a required `string`".into(), "here", Some("declare it as `id: string`".into()));
+                    self.err(
+                        "id-field",
+                        span,
+                        "the `id` field must be a required `string`".into(),
+                        "here",
+                        Some("declare it as `id: string`".into()),
+                    );
                 }
                 None => self.err(
                     "id-field",
@@ -73,23 +92,40 @@ impl<'a> Checker<'a> {
     }
 
     fn duplicate(&mut self, what: &str, name: &ast::Ident, first: Span) {
-        let d = Diagnostic::error("duplicate-declaration", &self.files[self.file], name.span, format!("{what} `{}` is declared twice", name.name))
-            .label("declared again")
-            .related(first, "first declared here");
+        let d = Diagnostic::error(
+            "duplicate-declaration",
+            &self.files[self.file],
+            name.span,
+            format!("{what} `{}` is declared twice", name.name),
+        )
+        .label("declared again")
+        .related(first, "first declared here");
         self.diags.push(d);
     }
 
-    fn enum_values(&mut self, values: &[ast::Ident]) -> Vec<String> {
+    fn enum_values(&mut self, values: &[ast::Ident], at: Span) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for v in values {
             if out.contains(&v.name) {
-                self.err("duplicate-declaration", v.span, format!("enum value `{}` is listed twice", v.name), "listed again", None);
+                self.err(
+                    "duplicate-declaration",
+                    v.span,
+                    format!("enum value `{}` is listed twice", v.name),
+                    "listed again",
+                    None,
+                );
             } else {
                 out.push(v.name.clone());
             }
         }
         if values.is_empty() {
-            self.err("empty-enum", Span::default(), "an enum needs at least one value".into(), "empty", None);
+            self.err(
+                "empty-enum",
+                at,
+                "an enum needs at least one value".into(),
+                "empty",
+                Some("list its values: `enum { a, b }`".into()),
+            );
         }
         out
     }
@@ -103,7 +139,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let name = format!("{path}.{}", f.name.name);
-            let Some(ty) = self.type_expr(&name, &f.ty) else { continue };
+            let Some(ty) = self.type_expr(&name, &f.ty) else {
+                continue;
+            };
             obj.fields.push(FieldDef {
                 name: f.name.name.clone(),
                 ty,
@@ -118,7 +156,10 @@ impl<'a> Checker<'a> {
         Some(match t {
             TypeExpr::Named(id) => match id.name.as_str() {
                 "string" => Type::String,
-                "int" => Type::Int { min: None, max: None },
+                "int" => Type::Int {
+                    min: None,
+                    max: None,
+                },
                 "number" => Type::Number,
                 "bool" => Type::Bool,
                 "time" => Type::Time,
@@ -129,13 +170,27 @@ impl<'a> Checker<'a> {
                         let candidates: Vec<String> = PRIMITIVES
                             .iter()
                             .map(|s| s.to_string())
-                            .chain(self.schema.enums.iter().filter(|e| !e.name.contains('.')).map(|e| e.name.clone()))
+                            .chain(
+                                self.schema
+                                    .enums
+                                    .iter()
+                                    .filter(|e| !e.name.contains('.'))
+                                    .map(|e| e.name.clone()),
+                            )
                             .collect();
                         let mut help = did_you_mean(name, candidates.iter().map(String::as_str));
                         if help.is_none() && self.schema.collection(name).is_some() {
-                            help = Some(format!("to refer to a record of `{name}`, write `ref {name}`"));
+                            help = Some(format!(
+                                "to refer to a record of `{name}`, write `ref {name}`"
+                            ));
                         }
-                        self.err("unknown-type", id.span, format!("unknown type `{name}`"), "not a type", help);
+                        self.err(
+                            "unknown-type",
+                            id.span,
+                            format!("unknown type `{name}`"),
+                            "not a type",
+                            help,
+                        );
                         return None;
                     }
                 },
@@ -143,7 +198,7 @@ impl<'a> Checker<'a> {
             TypeExpr::List(inner, _) => Type::List(Box::new(self.type_expr(path, inner)?)),
             TypeExpr::Object(fields, _) => Type::Object(self.object(path, fields)),
             TypeExpr::Enum(values, span) => {
-                let values = self.enum_values(values);
+                let values = self.enum_values(values, *span);
                 self.schema.enums.push(EnumDef {
                     name: path.to_string(),
                     values,
@@ -154,17 +209,35 @@ impl<'a> Checker<'a> {
             TypeExpr::Ref(c, _) => match self.schema.collection(&c.name) {
                 Some(idx) => Type::Ref(idx),
                 None => {
-                    let help = did_you_mean(&c.name, self.schema.collections.iter().map(|c| c.name.as_str()));
-                    self.err("unknown-collection", c.span, format!("unknown collection `{}`", c.name), "not declared", help);
+                    let help = did_you_mean(
+                        &c.name,
+                        self.schema.collections.iter().map(|c| c.name.as_str()),
+                    );
+                    self.err(
+                        "unknown-collection",
+                        c.span,
+                        format!("unknown collection `{}`", c.name),
+                        "not declared",
+                        help,
+                    );
                     return None;
                 }
             },
             TypeExpr::IntRange(lo, hi, span) => {
                 if lo > hi {
-                    self.err("empty-range", *span, format!("range `{lo}..{hi}` is empty"), "empty", Some(format!("write `{hi}..{lo}`")));
+                    self.err(
+                        "empty-range",
+                        *span,
+                        format!("range `{lo}..{hi}` is empty"),
+                        "empty",
+                        Some(format!("write `{hi}..{lo}`")),
+                    );
                     return None;
                 }
-                Type::Int { min: Some(*lo), max: Some(*hi) }
+                Type::Int {
+                    min: Some(*lo),
+                    max: Some(*hi),
+                }
             }
         })
     }

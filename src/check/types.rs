@@ -43,12 +43,27 @@ impl Ty {
             Type::Enum(e) => Ty::Enum(*e),
             Type::Ref(c) => Ty::Ref(*c),
             Type::List(t) => Ty::List(Box::new(Ty::of_field(t, coll, path))),
-            Type::Object(o) => Ty::Obj(ObjTy { coll, path, def: o.clone() }),
+            Type::Object(o) => Ty::Obj(ObjTy {
+                coll,
+                path,
+                def: o.clone(),
+            }),
             Type::AnyObject => Ty::AnyObj,
         }
     }
 
+    /// The type with its article, as messages say it: `an int`, `a list of time`.
     pub fn describe(&self, schema: &Schema) -> String {
+        let name = self.name(schema);
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
+    fn name(&self, schema: &Schema) -> String {
         match self {
             Ty::Bool => "bool".into(),
             Ty::Int => "int".into(),
@@ -61,10 +76,21 @@ impl Ty {
             Ty::Rec(c) => format!("record of `{}`", schema.collections[*c].name),
             Ty::Obj(_) => "object".into(),
             Ty::AnyObj => "object".into(),
-            Ty::List(t) => format!("list of {}", t.describe(schema)),
+            Ty::List(t) => format!("list of {}", t.name(schema)),
             Ty::Period => "period".into(),
             Ty::Error => "unknown".into(),
         }
+    }
+
+    /// The type of a parameter declared with this type name.
+    pub fn param(name: &str) -> Option<Ty> {
+        Some(match name {
+            "int" => Ty::Int,
+            "number" => Ty::Num,
+            "string" => Ty::Str,
+            "bool" => Ty::Bool,
+            _ => return None,
+        })
     }
 
     pub fn is_numeric(&self) -> bool {
@@ -84,6 +110,9 @@ impl Ty {
 
     /// Whether `<`, `<=`, … apply.
     pub fn ordered(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Num | Ty::Time | Ty::Dur | Ty::Str | Ty::Error)
+        matches!(
+            self,
+            Ty::Int | Ty::Num | Ty::Time | Ty::Dur | Ty::Str | Ty::Error
+        )
     }
 }

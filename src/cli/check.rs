@@ -111,19 +111,21 @@ impl OutFormat {
     /// The format a file name suggests.
     fn of_path(p: &Path) -> Option<OutFormat> {
         let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
-        Some(if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
-            OutFormat::Sarif
-        } else if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
-            OutFormat::Ndjson
-        } else if name.ends_with(".json") {
-            OutFormat::Json
-        } else if name.ends_with(".xml") {
-            OutFormat::Junit
-        } else if name.ends_with(".html") || name.ends_with(".htm") {
-            OutFormat::Html
-        } else {
-            return None;
-        })
+        Some(
+            if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+                OutFormat::Sarif
+            } else if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+                OutFormat::Ndjson
+            } else if name.ends_with(".json") {
+                OutFormat::Json
+            } else if name.ends_with(".xml") {
+                OutFormat::Junit
+            } else if name.ends_with(".html") || name.ends_with(".htm") {
+                OutFormat::Html
+            } else {
+                return None;
+            },
+        )
     }
 }
 
@@ -156,40 +158,54 @@ pub fn run(args: CheckArgs) -> Exit {
     let config = config.unwrap_or_default();
 
     // Command line over config.
-    let policies = if !args.policies.is_empty() { args.policies.clone() } else { config.policies.clone() };
+    let policies = if !args.policies.is_empty() {
+        args.policies.clone()
+    } else {
+        config.policies.clone()
+    };
     let fail_on = match args.fail_on.as_deref() {
         None => config.fail_on,
         Some("error") => FailOn::Error,
         Some("warning") => FailOn::Warning,
         Some("info") => FailOn::Info,
-        Some(other) => return usage(format!("unknown `--fail-on {other}`: use `error`, `warning` or `info`")),
+        Some(other) => {
+            return usage(format!(
+                "unknown `--fail-on {other}`: use `error`, `warning` or `info`"
+            ))
+        }
     };
     let mut outputs: Vec<(OutFormat, Option<PathBuf>)> = Vec::new();
     for o in &args.outputs {
         let (fmt, path) = match o.split_once('=') {
-            Some((f, p)) if OutFormat::parse(f).is_some() => (OutFormat::parse(f), PathBuf::from(p)),
+            Some((f, p)) if OutFormat::parse(f).is_some() => {
+                (OutFormat::parse(f), PathBuf::from(p))
+            }
             _ => (None, PathBuf::from(o)),
         };
         let fmt = fmt.or(args.format).or_else(|| OutFormat::of_path(&path));
         let Some(fmt) = fmt else {
-            return usage(format!("cannot tell the format of `{o}`: write `-o json={o}` or give `--format`"));
+            return usage(format!(
+                "cannot tell the format of `{o}`: write `-o json={o}` or give `--format`"
+            ));
         };
         outputs.push((fmt, Some(path)));
     }
     let stdout_format = args
         .format
         .filter(|_| args.outputs.is_empty() || args.outputs.iter().all(|o| o.contains('=')))
-        .or_else(|| config.format.map(|f| match f {
-            Format::Human => OutFormat::Human,
-            Format::Concise => OutFormat::Concise,
-            Format::Json => OutFormat::Json,
-            Format::Ndjson => OutFormat::Ndjson,
-            Format::Sarif => OutFormat::Sarif,
-            Format::Junit => OutFormat::Junit,
-            Format::Github => OutFormat::Github,
-            Format::Gitlab => OutFormat::Gitlab,
-            Format::Statistics => OutFormat::Statistics,
-        }));
+        .or_else(|| {
+            config.format.map(|f| match f {
+                Format::Human => OutFormat::Human,
+                Format::Concise => OutFormat::Concise,
+                Format::Json => OutFormat::Json,
+                Format::Ndjson => OutFormat::Ndjson,
+                Format::Sarif => OutFormat::Sarif,
+                Format::Junit => OutFormat::Junit,
+                Format::Github => OutFormat::Github,
+                Format::Gitlab => OutFormat::Gitlab,
+                Format::Statistics => OutFormat::Statistics,
+            })
+        });
     let stdout_format = match (stdout_format, outputs.is_empty()) {
         (Some(f), _) => Some(f),
         (None, true) => Some(OutFormat::Human),
@@ -209,20 +225,44 @@ pub fn run(args: CheckArgs) -> Exit {
             }
         }
     };
-    let policy_texts: Vec<(String, String)> = sources.iter().map(|s| (s.name.clone(), s.text.to_string())).collect();
+    let policy_texts: Vec<(String, String)> = sources
+        .iter()
+        .map(|s| (s.name.clone(), s.text.to_string()))
+        .collect();
     let (mut program, diags) = crate::policy::compile(sources);
-    let errors: Vec<_> = diags.iter().filter(|d| d.level == crate::diagnostic::Level::Error).cloned().collect();
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.level == crate::diagnostic::Level::Error)
+        .cloned()
+        .collect();
     if !errors.is_empty() {
         diagnostics::print(&errors, super::ErrorFormat::Human);
-        eprintln!("the policy has {} error{}: no rule was run", errors.len(), super::lint::plural(errors.len()));
+        eprintln!(
+            "the policy has {} error{}: no rule was run",
+            errors.len(),
+            super::lint::plural(errors.len())
+        );
         return Exit::Broken;
     }
 
     // Rule selection, command line over config.
-    let all: Vec<crate::violation::RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).chain(program.rules.iter().map(|r| r.info.clone())).collect();
+    let all: Vec<crate::violation::RuleInfo> = program
+        .integrity
+        .iter()
+        .map(|r| r.info.clone())
+        .chain(program.rules.iter().map(|r| r.info.clone()))
+        .collect();
     let pick = |a: &Vec<String>, c: &Vec<String>| if a.is_empty() { c.clone() } else { a.clone() };
-    let (select, ignore, extend) = (pick(&args.select, &config.select), pick(&args.ignore, &config.ignore), pick(&args.extend_select, &config.extend_select));
-    for s in config::unknown_selectors(&all, &select).into_iter().chain(config::unknown_selectors(&all, &ignore)).chain(config::unknown_selectors(&all, &extend)) {
+    let (select, ignore, extend) = (
+        pick(&args.select, &config.select),
+        pick(&args.ignore, &config.ignore),
+        pick(&args.extend_select, &config.extend_select),
+    );
+    for s in config::unknown_selectors(&all, &select)
+        .into_iter()
+        .chain(config::unknown_selectors(&all, &ignore))
+        .chain(config::unknown_selectors(&all, &extend))
+    {
         eprintln!("warning: `{s}` selects no rule");
     }
     let chosen = config::select(&all, &select, &ignore, &extend);
@@ -244,10 +284,15 @@ pub fn run(args: CheckArgs) -> Exit {
     let mut params: Vec<(String, String)> = config
         .params
         .iter()
-        .map(|(k, v)| (k.clone(), match v {
-            toml::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                match v {
+                    toml::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            )
+        })
         .collect();
     for p in &args.params {
         match parse_param(p) {
@@ -258,7 +303,11 @@ pub fn run(args: CheckArgs) -> Exit {
             }
         }
     }
-    let opts = AuditOptions { as_of: args.as_of.clone(), params, no_projection: args.no_projection };
+    let opts = AuditOptions {
+        as_of: args.as_of.clone(),
+        params,
+        no_projection: args.no_projection,
+    };
     let mut audited = match audit(&program, &args.paths, &opts) {
         Ok(a) => a,
         Err(e) => {
@@ -295,7 +344,11 @@ pub fn run(args: CheckArgs) -> Exit {
     if let Some(path) = &args.write_baseline {
         return match crate::baseline::write(&audited.run, path) {
             Ok(()) => {
-                eprintln!("baseline of {} violation(s) written to {}", audited.run.violations.len(), path.display());
+                eprintln!(
+                    "baseline of {} violation(s) written to {}",
+                    audited.run.violations.len(),
+                    path.display()
+                );
                 Exit::Clean
             }
             Err(e) => {
@@ -308,7 +361,11 @@ pub fn run(args: CheckArgs) -> Exit {
         match crate::baseline::Baseline::load(&path) {
             Ok(b) => {
                 let f = crate::baseline::filter(&mut audited.run, &b);
-                eprintln!("{} violation(s) already in the baseline `{}` not shown", f.baselined, path.display());
+                eprintln!(
+                    "{} violation(s) already in the baseline `{}` not shown",
+                    f.baselined,
+                    path.display()
+                );
             }
             Err(e) => {
                 eprint!("{}", diagnostics::render(e.as_ref()));
@@ -320,8 +377,14 @@ pub fn run(args: CheckArgs) -> Exit {
 
     // Reports.
     let terminal = std::io::stdout().is_terminal();
-    let redact_default = config.redact.unwrap_or(!(terminal && stdout_format == Some(OutFormat::Human)));
-    let redact = if args.no_redact { false } else { args.redact || redact_default };
+    let redact_default = config
+        .redact
+        .unwrap_or(!(terminal && stdout_format == Some(OutFormat::Human)));
+    let redact = if args.no_redact {
+        false
+    } else {
+        args.redact || redact_default
+    };
     let ropts = ReportOptions {
         redact,
         max_shown: args.max_shown,
@@ -331,8 +394,14 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let html = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut input = crate::report_html::HtmlInput::new(
-            args.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "),
-            jiff::Zoned::now().strftime("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            jiff::Zoned::now()
+                .strftime("%Y-%m-%d %H:%M:%S %:z")
+                .to_string(),
         );
         input.redact = redact;
         input.fail_on = match fail_on {
@@ -346,12 +415,21 @@ pub fn run(args: CheckArgs) -> Exit {
                 id: r.id.to_string(),
                 text: r.text.to_string(),
                 coverage: match r.not_checkable {
-                    Some(why) if r.rules.is_empty() => crate::report_html::Coverage::NotCheckable(why.to_string()),
-                    _ => crate::report_html::Coverage::Rules(r.rules.iter().map(|s| s.to_string()).collect()),
+                    Some(why) if r.rules.is_empty() => {
+                        crate::report_html::Coverage::NotCheckable(why.to_string())
+                    }
+                    _ => crate::report_html::Coverage::Rules(
+                        r.rules.iter().map(|s| s.to_string()).collect(),
+                    ),
                 },
             })
             .collect();
-        input.dates = audited.run.violations.iter().map(|v| v.date.clone()).collect();
+        input.dates = audited
+            .run
+            .violations
+            .iter()
+            .map(|v| v.date.clone())
+            .collect();
         crate::report_html::render(&audited.run, &input, out)
     };
     let render = |fmt: OutFormat, out: &mut dyn Write| -> std::io::Result<()> {
@@ -364,7 +442,8 @@ pub fn run(args: CheckArgs) -> Exit {
     for (fmt, path) in &outputs {
         let Some(path) = path else { continue };
         let mut buf = Vec::new();
-        let result = render(*fmt, &mut buf).and_then(|()| crate::report_file::write_atomic(path, &buf));
+        let result =
+            render(*fmt, &mut buf).and_then(|()| crate::report_file::write_atomic(path, &buf));
         if let Err(e) = result {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             broken = true;

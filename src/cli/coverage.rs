@@ -31,9 +31,15 @@ pub fn matrix(p: &Program) -> Vec<Row<'_>> {
 }
 
 pub fn run(paths: &[PathBuf], format: ListFormat) -> Exit {
-    let Some(p) = program(paths) else { return Exit::Broken };
+    let Some(p) = program(paths) else {
+        return Exit::Broken;
+    };
     let rows = matrix(&p);
-    let missing: Vec<&str> = rows.iter().filter(|r| r.rules.is_empty() && r.not_checkable.is_none()).map(|r| r.id).collect();
+    let missing: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.rules.is_empty() && r.not_checkable.is_none())
+        .map(|r| r.id)
+        .collect();
     print!("{}", render(&rows, format));
     if p.clauses.is_empty() {
         eprintln!("error: the policy declares no clauses, so its coverage of the regulation cannot be judged");
@@ -42,7 +48,11 @@ pub fn run(paths: &[PathBuf], format: ListFormat) -> Exit {
     if missing.is_empty() {
         Exit::Clean
     } else {
-        eprintln!("error: {} clause(s) neither enforced nor declared not checkable: {}", missing.len(), missing.join(", "));
+        eprintln!(
+            "error: {} clause(s) neither enforced nor declared not checkable: {}",
+            missing.len(),
+            missing.join(", ")
+        );
         Exit::Findings
     }
 }
@@ -60,8 +70,15 @@ pub fn render(rows: &[Row], format: ListFormat) -> String {
                 out.push_str(&format!("{:<9} {what}\n", r.id));
             }
             let enforced = rows.iter().filter(|r| !r.rules.is_empty()).count();
-            let nc = rows.iter().filter(|r| r.rules.is_empty() && r.not_checkable.is_some()).count();
-            out.push_str(&format!("{} clauses: {enforced} enforced, {nc} not checkable, {} unaccounted for\n", rows.len(), rows.len() - enforced - nc));
+            let nc = rows
+                .iter()
+                .filter(|r| r.rules.is_empty() && r.not_checkable.is_some())
+                .count();
+            out.push_str(&format!(
+                "{} clauses: {enforced} enforced, {nc} not checkable, {} unaccounted for\n",
+                rows.len(),
+                rows.len() - enforced - nc
+            ));
             out
         }
         ListFormat::Json => {
@@ -72,9 +89,15 @@ pub fn render(rows: &[Row], format: ListFormat) -> String {
             format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
         ListFormat::Markdown => {
-            let mut out = String::from("| clause | rules | not checkable because |\n|---|---|---|\n");
+            let mut out =
+                String::from("| clause | rules | not checkable because |\n|---|---|---|\n");
             for r in rows {
-                out.push_str(&format!("| {} | {} | {} |\n", r.id, r.rules.join(", "), r.not_checkable.unwrap_or("")));
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    r.id,
+                    r.rules.join(", "),
+                    r.not_checkable.unwrap_or("")
+                ));
             }
             out
         }

@@ -11,7 +11,11 @@ pub fn colour() -> bool {
 }
 
 pub fn handler() -> GraphicalReportHandler {
-    let theme = if colour() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if colour() {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     GraphicalReportHandler::new_themed(theme).with_width(100)
 }
 

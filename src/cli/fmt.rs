@@ -4,7 +4,11 @@ use super::{diagnostics, lint, ErrorFormat, Exit};
 use std::path::PathBuf;
 
 pub fn run(paths: &[PathBuf], check: bool) -> Exit {
-    let files = if paths.is_empty() { vec![PathBuf::from("policies")] } else { paths.to_vec() };
+    let files = if paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        paths.to_vec()
+    };
     let files = match crate::policy::find(&files) {
         Ok(f) => f,
         Err(e) => {

@@ -35,9 +35,19 @@ pub fn run(paths: &[PathBuf], deny_warnings: bool, format: ErrorFormat) -> Exit 
     let warnings = diags.len() - errors;
     if format == ErrorFormat::Human {
         if errors + warnings == 0 {
-            eprintln!("{}: {} rules, {} integrity checks, {} collections: no problems", program.name, program.rules.len(), program.integrity.len(), program.schema.collections.len());
+            eprintln!(
+                "{}: {} rules, {} integrity checks, {} collections: no problems",
+                program.name,
+                program.rules.len(),
+                program.integrity.len(),
+                program.schema.collections.len()
+            );
         } else {
-            eprintln!("{errors} error{}, {warnings} warning{}", plural(errors), plural(warnings));
+            eprintln!(
+                "{errors} error{}, {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            );
         }
     }
     if errors > 0 {

@@ -101,12 +101,22 @@ pub enum Command {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(*args),
-        Command::Lint { policies, deny_warnings, error_format } => lint::run(&policies, deny_warnings, error_format),
+        Command::Lint {
+            policies,
+            deny_warnings,
+            error_format,
+        } => lint::run(&policies, deny_warnings, error_format),
         Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Rules { policies, format } => rules::list(&policies, format),
         Command::Coverage { policies, format } => coverage::run(&policies, format),
         Command::Explain { code, policies } => rules::explain(&policies, &code),
-        Command::Test { dirs, policies, coverage, min_coverage, quiet } => match rules::program(&policies) {
+        Command::Test {
+            dirs,
+            policies,
+            coverage,
+            min_coverage,
+            quiet,
+        } => match rules::program(&policies) {
             Some(p) => test::run(&p, &dirs, coverage, min_coverage, quiet),
             None => Exit::Broken,
         },

@@ -16,7 +16,10 @@ pub enum ListFormat {
 pub fn program(paths: &[PathBuf]) -> Option<Program> {
     let sources = lint::sources(paths).ok()?;
     let (program, diags) = crate::policy::compile(sources);
-    let errors: Vec<_> = diags.into_iter().filter(|d| d.level == Level::Error).collect();
+    let errors: Vec<_> = diags
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .collect();
     if errors.is_empty() {
         Some(program)
     } else {
@@ -26,18 +29,31 @@ pub fn program(paths: &[PathBuf]) -> Option<Program> {
 }
 
 pub fn list(paths: &[PathBuf], format: ListFormat) -> Exit {
-    let Some(p) = program(paths) else { return Exit::Broken };
+    let Some(p) = program(paths) else {
+        return Exit::Broken;
+    };
     print!("{}", render_list(&p, format));
     Exit::Clean
 }
 
 pub fn render_list(p: &Program, format: ListFormat) -> String {
-    let rules: Vec<&crate::violation::RuleInfo> = p.integrity.iter().map(|r| &r.info).chain(p.rules.iter().map(|r| &r.info)).collect();
+    let rules: Vec<&crate::violation::RuleInfo> = p
+        .integrity
+        .iter()
+        .map(|r| &r.info)
+        .chain(p.rules.iter().map(|r| &r.info))
+        .collect();
     match format {
         ListFormat::Text => {
             let mut out = String::new();
             for r in rules {
-                out.push_str(&format!("{:<6} {:<8} {:<18} {}\n", r.code, r.severity.as_str(), r.clause_label(), r.name));
+                out.push_str(&format!(
+                    "{:<6} {:<8} {:<18} {}\n",
+                    r.code,
+                    r.severity.as_str(),
+                    r.clause_label(),
+                    r.name
+                ));
             }
             out
         }
@@ -75,9 +91,19 @@ pub fn render_list(p: &Program, format: ListFormat) -> String {
 }
 
 pub fn explain(paths: &[PathBuf], code: &str) -> Exit {
-    let Some(p) = program(paths) else { return Exit::Broken };
-    let all: Vec<&crate::violation::RuleInfo> = p.integrity.iter().map(|r| &r.info).chain(p.rules.iter().map(|r| &r.info)).collect();
-    let Some(info) = all.iter().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code) else {
+    let Some(p) = program(paths) else {
+        return Exit::Broken;
+    };
+    let all: Vec<&crate::violation::RuleInfo> = p
+        .integrity
+        .iter()
+        .map(|r| &r.info)
+        .chain(p.rules.iter().map(|r| &r.info))
+        .collect();
+    let Some(info) = all
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    else {
         let help = crate::diagnostic::did_you_mean(code, all.iter().map(|r| r.code.as_str()))
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
@@ -90,7 +116,14 @@ pub fn explain(paths: &[PathBuf], code: &str) -> Exit {
 
 pub fn render_explain(p: &Program, info: &crate::violation::RuleInfo) -> String {
     let mut out = format!("# {} ({})\n\n", info.name, info.code);
-    out.push_str(&format!("Severity: {}\nJudges: {}\nDefined at: {}:{}:{}\n\n", info.severity.as_str(), info.collection, info.policy.file, info.policy.line, info.policy.column));
+    out.push_str(&format!(
+        "Severity: {}\nJudges: {}\nDefined at: {}:{}:{}\n\n",
+        info.severity.as_str(),
+        info.collection,
+        info.policy.file,
+        info.policy.line,
+        info.policy.column
+    ));
     if let Some(g) = &info.gloss {
         out.push_str(&format!("## What it checks\n\n{g}\n\n"));
     }
@@ -110,7 +143,10 @@ pub fn render_explain(p: &Program, info: &crate::violation::RuleInfo) -> String 
             out.push_str("## Parameters\n\n");
             for &i in &rule.params {
                 let par = &p.params[i];
-                out.push_str(&format!("- `{}`: {} = {} (override with `--param {}=VALUE`)\n", par.name, par.ty, par.default, par.name));
+                out.push_str(&format!(
+                    "- `{}`: {} = {} (override with `--param {}=VALUE`)\n",
+                    par.name, par.ty, par.default, par.name
+                ));
             }
             out.push('\n');
         }

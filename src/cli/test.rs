@@ -33,7 +33,10 @@ impl std::fmt::Display for Key {
             self.rule,
             self.collection,
             self.id.as_deref().unwrap_or("-"),
-            self.key.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default()
+            self.key
+                .as_ref()
+                .map(|k| format!(" [{k}]"))
+                .unwrap_or_default()
         )
     }
 }
@@ -73,15 +76,29 @@ fn export_paths(case: &Path) -> Vec<PathBuf> {
 }
 
 pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
-    let mut out = Outcome { passed: 0, failed: 0, coverage: BTreeMap::new(), report: String::new() };
-    let all_codes: Vec<String> = program.integrity.iter().map(|r| r.info.code.clone()).chain(program.rules.iter().map(|r| r.info.code.clone())).collect();
+    let mut out = Outcome {
+        passed: 0,
+        failed: 0,
+        coverage: BTreeMap::new(),
+        report: String::new(),
+    };
+    let all_codes: Vec<String> = program
+        .integrity
+        .iter()
+        .map(|r| r.info.code.clone())
+        .chain(program.rules.iter().map(|r| r.info.code.clone()))
+        .collect();
     for case in cases(roots) {
         let name = crate::policy::display(&case);
-        let expected: Expected = match std::fs::read_to_string(case.join("expected.json")).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        let expected: Expected = match std::fs::read_to_string(case.join("expected.json"))
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(e) => e,
             Err(e) => {
                 out.failed += 1;
-                out.report.push_str(&format!("FAIL {name}: cannot read expected.json: {e}\n"));
+                out.report
+                    .push_str(&format!("FAIL {name}: cannot read expected.json: {e}\n"));
                 continue;
             }
         };
@@ -93,7 +110,12 @@ pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
                 .violations
                 .iter()
                 .filter(|v| compared.contains(&a.run.rule(v).code))
-                .map(|v| Key { rule: a.run.rule(v).code.clone(), collection: v.collection.clone(), id: v.id.clone(), key: v.key.clone() })
+                .map(|v| Key {
+                    rule: a.run.rule(v).code.clone(),
+                    collection: v.collection.clone(),
+                    id: v.id.clone(),
+                    key: v.key.clone(),
+                })
                 .collect(),
             Err(e) => {
                 out.failed += 1;
@@ -123,21 +145,35 @@ pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
             }
             out.report.push('\n');
             for k in want.difference(&actual) {
-                out.report.push_str(&format!("  - expected, missing: {k}\n"));
+                out.report
+                    .push_str(&format!("  - expected, missing: {k}\n"));
             }
             for k in actual.difference(&want) {
-                out.report.push_str(&format!("  + unexpected:        {k}\n"));
+                out.report
+                    .push_str(&format!("  + unexpected:        {k}\n"));
             }
             if input_errors > 0 {
-                out.report.push_str(&format!("  ! {input_errors} input error(s) loading the export\n"));
+                out.report.push_str(&format!(
+                    "  ! {input_errors} input error(s) loading the export\n"
+                ));
             }
         }
     }
     out
 }
 
-pub fn run(program: &Program, roots: &[PathBuf], coverage: bool, min_coverage: Option<f64>, quiet: bool) -> Exit {
-    let roots = if roots.is_empty() { vec![PathBuf::from("fixtures/rules")] } else { roots.to_vec() };
+pub fn run(
+    program: &Program,
+    roots: &[PathBuf],
+    coverage: bool,
+    min_coverage: Option<f64>,
+    quiet: bool,
+) -> Exit {
+    let roots = if roots.is_empty() {
+        vec![PathBuf::from("fixtures/rules")]
+    } else {
+        roots.to_vec()
+    };
     let o = run_cases(program, &roots);
     for line in o.report.lines() {
         if !quiet || !line.starts_with("pass ") {
@@ -147,14 +183,21 @@ pub fn run(program: &Program, roots: &[PathBuf], coverage: bool, min_coverage: O
     let mut below = false;
     if coverage || min_coverage.is_some() {
         let codes: Vec<&str> = program.rules.iter().map(|r| r.info.code.as_str()).collect();
-        let both = codes.iter().filter(|c| o.coverage.get(**c).is_some_and(|(f, s)| *f > 0 && *s > 0)).count();
+        let both = codes
+            .iter()
+            .filter(|c| o.coverage.get(**c).is_some_and(|(f, s)| *f > 0 && *s > 0))
+            .count();
         println!("\ncoverage: rules exercised both ways (a violating and a compliant case)");
         for c in &codes {
             let (f, s) = o.coverage.get(*c).copied().unwrap_or_default();
             let mark = if f > 0 && s > 0 { "ok " } else { "MISSING" };
             println!("  {c:<6} {mark:<8} violating cases {f:>3}, compliant cases {s:>3}");
         }
-        let pct = if codes.is_empty() { 100.0 } else { 100.0 * both as f64 / codes.len() as f64 };
+        let pct = if codes.is_empty() {
+            100.0
+        } else {
+            100.0 * both as f64 / codes.len() as f64
+        };
         println!("rule coverage: {both}/{} ({pct:.1}%)", codes.len());
         if let Some(min) = min_coverage {
             if pct < min {

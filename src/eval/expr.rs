@@ -38,16 +38,27 @@ impl<'a> Ctx<'a> {
             Ex::AsOf => V::Time(self.as_of),
             Ex::Var(s) => env.get(*s).cloned().unwrap_or(V::Absent),
             Ex::Field(base, i) => match self.eval(base, env) {
-                V::Rec(c, r) => V::of_field(self.export.collections[c][r as usize].fields.get(*i).and_then(Option::as_ref), self.tz),
+                V::Rec(c, r) => V::of_field(
+                    self.export.collections[c][r as usize]
+                        .fields
+                        .get(*i)
+                        .and_then(Option::as_ref),
+                    self.tz,
+                ),
                 V::Obj(fields) => V::of_field(fields.get(*i).and_then(Option::as_ref), self.tz),
                 _ => V::Absent,
             },
             Ex::Id(base) => match self.eval(base, env) {
-                V::Rec(c, r) => self.export.collections[c][r as usize].id.map_or(V::Absent, V::Ref),
+                V::Rec(c, r) => self.export.collections[c][r as usize]
+                    .id
+                    .map_or(V::Absent, V::Ref),
                 _ => V::Absent,
             },
             Ex::Nav(base, c) => match self.eval(base, env) {
-                V::Ref(s) => self.indexes.resolve(*c, s).map_or(V::Absent, |r| V::Rec(*c, r)),
+                V::Ref(s) => self
+                    .indexes
+                    .resolve(*c, s)
+                    .map_or(V::Absent, |r| V::Rec(*c, r)),
                 _ => V::Absent,
             },
             Ex::PeriodAttr(base, attr) => match self.eval(base, env) {
@@ -87,7 +98,9 @@ impl<'a> Ctx<'a> {
                 }
                 let found = match self.eval(set, env) {
                     V::List(items) => items.iter().any(|i| i.equals(&x)),
-                    V::Elems(fields) => fields.iter().any(|f| V::of_val(&f.val, self.tz).equals(&x)),
+                    V::Elems(fields) => {
+                        fields.iter().any(|f| V::of_val(&f.val, self.tz).equals(&x))
+                    }
                     _ => false,
                 };
                 V::Bool(found)
@@ -97,8 +110,17 @@ impl<'a> Ctx<'a> {
                 _ => V::Bool(false),
             },
             Ex::Present(x) => V::Bool(self.eval(x, env).present()),
-            Ex::Within { t, amount, after, anchor } => {
-                match (self.eval(t, env), self.eval(amount, env), self.eval(anchor, env)) {
+            Ex::Within {
+                t,
+                amount,
+                after,
+                anchor,
+            } => {
+                match (
+                    self.eval(t, env),
+                    self.eval(amount, env),
+                    self.eval(anchor, env),
+                ) {
                     (V::Time(t), V::Dur(d), V::Time(a)) => {
                         let (lo, hi) = if *after { (a, a + d) } else { (a - d, a) };
                         V::Bool(lo <= t && t <= hi)
@@ -111,7 +133,13 @@ impl<'a> Ctx<'a> {
                 V::Num(n) if n.is_finite() => V::Dur((n * *unit as f64) as i128),
                 _ => V::Absent,
             },
-            Ex::Quant { kind, slot, source, filter, body } => {
+            Ex::Quant {
+                kind,
+                slot,
+                source,
+                filter,
+                body,
+            } => {
                 let mut count = 0i64;
                 let mut result = matches!(kind, QuantKind::All | QuantKind::No);
                 self.each(source, env, &mut |ctx, v, env| {
@@ -164,7 +192,9 @@ impl<'a> Ctx<'a> {
                     let y = self.eval(&args[0], env);
                     let n = args.get(1).map_or(V::Int(1), |a| self.eval(a, env));
                     match (y, n) {
-                        (V::Int(y), V::Int(n)) => Period::of(*kind, y, n, self.tz).map_or(V::Absent, V::Period),
+                        (V::Int(y), V::Int(n)) => {
+                            Period::of(*kind, y, n, self.tz).map_or(V::Absent, V::Period)
+                        }
                         _ => V::Absent,
                     }
                 }
@@ -177,7 +207,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Calls `f` with each value of a source, until it returns false.
-    pub fn each(&self, source: &'a Source, env: &mut Vec<V<'a>>, f: &mut dyn FnMut(&Self, V<'a>, &mut Vec<V<'a>>) -> bool) {
+    pub fn each(
+        &self,
+        source: &'a Source,
+        env: &mut Vec<V<'a>>,
+        f: &mut dyn FnMut(&Self, V<'a>, &mut Vec<V<'a>>) -> bool,
+    ) {
         match source {
             Source::Scan(c) => {
                 for r in 0..self.export.collections[*c].len() {
@@ -223,8 +258,13 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Periods(kinds, t) => {
-                let V::Time(t) = self.eval(t, env) else { return };
-                let mut all: Vec<Period> = kinds.iter().flat_map(|k| period::ended(*k, t, self.tz)).collect();
+                let V::Time(t) = self.eval(t, env) else {
+                    return;
+                };
+                let mut all: Vec<Period> = kinds
+                    .iter()
+                    .flat_map(|k| period::ended(*k, t, self.tz))
+                    .collect();
                 all.sort_by_key(|p| (p.start, p.kind));
                 for p in all {
                     if !f(self, V::Period(p), env) {
@@ -251,11 +291,15 @@ fn arith<'a>(op: ArithOp, a: V<'a>, b: V<'a>) -> V<'a> {
         (ArithOp::Mul, V::Int(x), V::Int(y)) => x.checked_mul(y).map_or(V::Absent, V::Int),
         (ArithOp::Div, V::Int(x), V::Int(y)) => x.checked_div(y).map_or(V::Absent, V::Int),
         (ArithOp::Sub, V::Time(x), V::Time(y)) => V::Dur(x - y),
-        (ArithOp::Add, V::Time(x), V::Dur(y)) | (ArithOp::Add, V::Dur(y), V::Time(x)) => V::Time(x + y),
+        (ArithOp::Add, V::Time(x), V::Dur(y)) | (ArithOp::Add, V::Dur(y), V::Time(x)) => {
+            V::Time(x + y)
+        }
         (ArithOp::Sub, V::Time(x), V::Dur(y)) => V::Time(x - y),
         (ArithOp::Add, V::Dur(x), V::Dur(y)) => V::Dur(x + y),
         (ArithOp::Sub, V::Dur(x), V::Dur(y)) => V::Dur(x - y),
-        (ArithOp::Mul, V::Dur(d), n) | (ArithOp::Mul, n, V::Dur(d)) => n.as_f64().map_or(V::Absent, |n| V::Dur((d as f64 * n) as i128)),
+        (ArithOp::Mul, V::Dur(d), n) | (ArithOp::Mul, n, V::Dur(d)) => n
+            .as_f64()
+            .map_or(V::Absent, |n| V::Dur((d as f64 * n) as i128)),
         (ArithOp::Div, V::Dur(d), n) => match n.as_f64() {
             Some(n) if n != 0.0 => V::Dur((d as f64 / n) as i128),
             _ => V::Absent,

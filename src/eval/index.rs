@@ -17,7 +17,14 @@ impl Indexes {
             .par_iter()
             .map(|&(c, field)| {
                 let mut map: HashMap<Sym, Vec<u32>> = HashMap::default();
-                for (i, r) in export.collections.get(c).map(Vec::as_slice).unwrap_or(&[]).iter().enumerate() {
+                for (i, r) in export
+                    .collections
+                    .get(c)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .enumerate()
+                {
                     let key = match field {
                         None => r.id,
                         Some(f) => match r.fields.get(f).and_then(Option::as_ref).map(|f| &f.val) {

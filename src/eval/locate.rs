@@ -33,7 +33,9 @@ impl Locator {
             jobs.sort_by_key(|(f, _)| *f);
             jobs.into_par_iter()
                 .map(|(f, offsets)| {
-                    let Some(file) = files.get(f) else { return Vec::new() };
+                    let Some(file) = files.get(f) else {
+                        return Vec::new();
+                    };
                     match scan(file, &offsets) {
                         Ok(v) => v.into_iter().map(|(o, lc)| ((f, o), lc)).collect(),
                         Err(_) => Vec::new(),
@@ -48,7 +50,10 @@ impl Locator {
 fn open(file: &DataFile) -> std::io::Result<Box<dyn BufRead>> {
     let f = std::fs::File::open(&file.path)?;
     Ok(if file.gzip {
-        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(f)))
+        Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(f),
+        ))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, f))
     })
@@ -113,7 +118,12 @@ mod tests {
         let path = dir.join("f.json");
         let text = "[\n  {\"名\": 1},\n  {\"b\": 2}\n]";
         std::fs::write(&path, text).unwrap_or_default();
-        let file = DataFile { display: "f.json".into(), path, pointer_prefix: String::new(), gzip: false };
+        let file = DataFile {
+            display: "f.json".into(),
+            path,
+            pointer_prefix: String::new(),
+            gzip: false,
+        };
         let offsets: BTreeSet<u64> = [0, 4, 9, 10, 14].into_iter().collect();
         let got = scan(&file, &offsets).unwrap_or_default();
         let want: Vec<(u64, LineCol)> = [(0, 1, 1), (4, 2, 3), (9, 2, 6), (10, 2, 7), (14, 2, 11)]
@@ -123,7 +133,11 @@ mod tests {
         let expected: Vec<(u64, LineCol)> = offsets
             .iter()
             .map(|&o| {
-                let lc = crate::source::line_col(text, &crate::source::line_starts(text.as_bytes()), o as usize);
+                let lc = crate::source::line_col(
+                    text,
+                    &crate::source::line_starts(text.as_bytes()),
+                    o as usize,
+                );
                 (o, lc)
             })
             .collect();

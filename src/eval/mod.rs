@@ -10,7 +10,7 @@ pub mod value;
 
 use crate::check::ir::{CheckedRule, Ex, MsgPart, ParamValue, Program, Source};
 use crate::data::model::{ByteSpan, Export, FileId, IntegrityFinding, Val};
-use crate::violation::{DataLocation, FieldLocation, Run, RuleInfo, Severity, Summary, Violation};
+use crate::violation::{DataLocation, FieldLocation, RuleInfo, Run, Severity, Summary, Violation};
 use expr::{set, Ctx};
 use index::Indexes;
 use locate::Locator;
@@ -65,13 +65,22 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     // One violation per (rule, record, key): a list naming the same
     // customer twice must not report it twice.
     let mut seen = std::collections::HashSet::new();
-    let found: Vec<Found> = found.into_iter().filter(|f| seen.insert((f.rule, f.record, f.key.clone()))).collect();
+    let found: Vec<Found> = found
+        .into_iter()
+        .filter(|f| seen.insert((f.rule, f.record, f.key.clone())))
+        .collect();
 
     let mut locator = Locator::default();
     let integrity: Vec<(usize, &IntegrityFinding)> = export
         .findings
         .iter()
-        .filter_map(|f| program.integrity.iter().position(|r| r.kind == f.kind).map(|i| (i, f)))
+        .filter_map(|f| {
+            program
+                .integrity
+                .iter()
+                .position(|r| r.kind == f.kind)
+                .map(|i| (i, f))
+        })
         .collect();
     for (_, f) in &integrity {
         locator.want(f.file, f.span.start);
@@ -95,7 +104,12 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     }
     locator.resolve(&export.files);
 
-    let display = |file: FileId| export.files.get(file).map_or_else(String::new, |f| f.display.clone());
+    let display = |file: FileId| {
+        export
+            .files
+            .get(file)
+            .map_or_else(String::new, |f| f.display.clone())
+    };
     let locate = |file: FileId, span: ByteSpan, pointer: String| {
         let (s, e) = (locator.get(file, span.start), locator.get(file, span.end));
         DataLocation {
@@ -111,7 +125,10 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     let mut violations: Vec<(Option<(FileId, u64)>, Violation)> = Vec::new();
     for (i, f) in integrity {
         let location = locate(f.file, f.span, f.pointer.clone());
-        let field = f.field.as_ref().map(|(p, s)| field_location(&locator, f.file, p, *s, f.span));
+        let field = f
+            .field
+            .as_ref()
+            .map(|(p, s)| field_location(&locator, f.file, p, *s, f.span));
         violations.push((
             Some((f.file, f.span.start)),
             Violation {
@@ -133,7 +150,9 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 let rec = &export.collections[c][r as usize];
                 let file = &export.files[rec.file];
                 let pointer = format!("{}/{}", file.pointer_prefix, rec.ordinal);
-                let field = f.field.as_ref().map(|(p, s)| field_location(&locator, rec.file, &format!("{pointer}{p}"), *s, rec.span));
+                let field = f.field.as_ref().map(|(p, s)| {
+                    field_location(&locator, rec.file, &format!("{pointer}{p}"), *s, rec.span)
+                });
                 (
                     Some((rec.file, rec.span.start)),
                     program.schema.collections[c].name.clone(),
@@ -143,7 +162,11 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 )
             }
             None => {
-                let location = export.meta.location.as_ref().map(|(file, span, ptr)| locate(*file, *span, ptr.clone()));
+                let location = export
+                    .meta
+                    .location
+                    .as_ref()
+                    .map(|(file, span, ptr)| locate(*file, *span, ptr.clone()));
                 (None, "export".to_string(), None, location, None)
             }
         };
@@ -185,7 +208,12 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     Run {
         policy_title: program.title.clone(),
         policy_version: program.version.clone(),
-        as_of: Renderer { export, schema: &program.schema, tz: settings.tz }.time_rfc3339(settings.as_of),
+        as_of: Renderer {
+            export,
+            schema: &program.schema,
+            tz: settings.tz,
+        }
+        .time_rfc3339(settings.as_of),
         rules,
         violations,
         notes: export.notes.clone(),
@@ -193,7 +221,13 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     }
 }
 
-fn field_location(locator: &Locator, file: FileId, pointer: &str, span: Option<ByteSpan>, record: ByteSpan) -> FieldLocation {
+fn field_location(
+    locator: &Locator,
+    file: FileId,
+    pointer: &str,
+    span: Option<ByteSpan>,
+    record: ByteSpan,
+) -> FieldLocation {
     let at = locator.get(file, span.map_or(record.start, |s| s.start));
     FieldLocation {
         pointer: pointer.to_string(),
@@ -204,8 +238,14 @@ fn field_location(locator: &Locator, file: FileId, pointer: &str, span: Option<B
 }
 
 fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<Found> {
-    let Some(first) = rule.binders.first() else { return Vec::new() };
-    let render = Renderer { export: ctx.export, schema: &ctx.program.schema, tz: ctx.tz };
+    let Some(first) = rule.binders.first() else {
+        return Vec::new();
+    };
+    let render = Renderer {
+        export: ctx.export,
+        schema: &ctx.program.schema,
+        tz: ctx.tz,
+    };
     // One environment per parallel task, reused for every record it judges:
     // no allocation per record.
     let judge = |state: &mut Scratch<'a>, v: V<'a>| {
@@ -216,7 +256,9 @@ fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<
         origins.resize(rule.slots, None);
         set(env, first.slot, v);
         bind(ctx, rule, 1, env, origins, &mut |env, origins| {
-            if rule.when.as_ref().is_some_and(|w| !ctx.truth(w, env)) || ctx.truth(&rule.require, env) {
+            if rule.when.as_ref().is_some_and(|w| !ctx.truth(w, env))
+                || ctx.truth(&rule.require, env)
+            {
                 return;
             }
             out.push(found(ctx, &render, rule_index, rule, env, origins));
@@ -278,11 +320,19 @@ fn bind<'a>(
     // Elements keep their array position, for the pointer of the violation.
     if let (Source::Elements(x), Some((slot, path))) = (&b.source, &b.origin) {
         if let V::Elems(fields) = ctx.eval(x, env) {
-            let base = origins.get(*slot).cloned().flatten().map(|(p, _)| p).unwrap_or_default();
+            let base = origins
+                .get(*slot)
+                .cloned()
+                .flatten()
+                .map(|(p, _)| p)
+                .unwrap_or_default();
             for (pos, fl) in fields.iter().enumerate() {
                 let v = V::of_val(&fl.val, ctx.tz);
                 if v.present() {
-                    values.push((v, Some((format!("{base}/{}/{pos}", path.join("/")), Some(fl.span)))));
+                    values.push((
+                        v,
+                        Some((format!("{base}/{}/{pos}", path.join("/")), Some(fl.span))),
+                    ));
                 }
             }
         }
@@ -302,7 +352,14 @@ fn bind<'a>(
     }
 }
 
-fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a CheckedRule, env: &mut Vec<V<'a>>, origins: &[Option<(String, Option<ByteSpan>)>]) -> Found {
+fn found<'a>(
+    ctx: &Ctx<'a>,
+    render: &Renderer,
+    rule_index: usize,
+    rule: &'a CheckedRule,
+    env: &mut Vec<V<'a>>,
+    origins: &[Option<(String, Option<ByteSpan>)>],
+) -> Found {
     let record = match env.first() {
         Some(V::Rec(c, r)) => Some((*c, *r)),
         _ => None,
@@ -356,10 +413,14 @@ fn found<'a>(ctx: &Ctx<'a>, render: &Renderer, rule_index: usize, rule: &'a Chec
     });
     let date = at_time.or_else(|| {
         let (c, r) = record?;
-        ctx.export.collections[c][r as usize].fields.iter().flatten().find_map(|f| match V::of_val(&f.val, ctx.tz) {
-            V::Time(t) => Some(t),
-            _ => None,
-        })
+        ctx.export.collections[c][r as usize]
+            .fields
+            .iter()
+            .flatten()
+            .find_map(|f| match V::of_val(&f.val, ctx.tz) {
+                V::Time(t) => Some(t),
+                _ => None,
+            })
     });
     Found {
         rule: rule_index,

@@ -65,14 +65,18 @@ impl Period {
 }
 
 pub fn midnight(d: Date, tz: Offset) -> Option<i128> {
-    tz.to_timestamp(d.at(0, 0, 0, 0)).ok().map(|t| t.as_nanosecond())
+    tz.to_timestamp(d.at(0, 0, 0, 0))
+        .ok()
+        .map(|t| t.as_nanosecond())
 }
 
 /// Periods of `kind` whose end `e` satisfies `as_of - 365 days <= e <= as_of`,
 /// oldest first.
 pub fn ended(kind: PeriodKind, as_of: i128, tz: Offset) -> Vec<Period> {
     let mut out = Vec::new();
-    let Some(current) = Period::containing(kind, as_of, tz) else { return out };
+    let Some(current) = Period::containing(kind, as_of, tz) else {
+        return out;
+    };
     let mut p = current.previous(tz);
     while let Some(period) = p {
         if period.end < as_of - YEAR_NS {
@@ -90,7 +94,9 @@ mod tests {
     use super::*;
 
     fn ts(s: &str) -> i128 {
-        s.parse::<Timestamp>().map(|t| t.as_nanosecond()).unwrap_or_default()
+        s.parse::<Timestamp>()
+            .map(|t| t.as_nanosecond())
+            .unwrap_or_default()
     }
     fn tz8() -> Offset {
         Offset::from_hours(8).unwrap_or(Offset::UTC)
@@ -98,13 +104,19 @@ mod tests {
 
     #[test]
     fn quarters_of_a_year_end_run() {
-        let q: Vec<String> = ended(PeriodKind::Quarter, ts("2025-12-31T23:59:59+08:00"), tz8()).iter().map(Period::label).collect();
+        let q: Vec<String> = ended(PeriodKind::Quarter, ts("2025-12-31T23:59:59+08:00"), tz8())
+            .iter()
+            .map(Period::label)
+            .collect();
         assert_eq!(q, ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3"]);
     }
 
     #[test]
     fn as_of_exactly_at_a_period_end_includes_it() {
-        let m: Vec<String> = ended(PeriodKind::Month, ts("2025-07-01T00:00:00+08:00"), tz8()).iter().map(Period::label).collect();
+        let m: Vec<String> = ended(PeriodKind::Month, ts("2025-07-01T00:00:00+08:00"), tz8())
+            .iter()
+            .map(Period::label)
+            .collect();
         // 2024-06 ends exactly 365 days before as_of: both ends are inclusive.
         assert_eq!(m.first().map(String::as_str), Some("2024-06"));
         assert_eq!(m.last().map(String::as_str), Some("2025-06"));
@@ -113,7 +125,10 @@ mod tests {
 
     #[test]
     fn a_january_run_still_judges_last_year() {
-        let y: Vec<String> = ended(PeriodKind::Year, ts("2026-01-15T00:00:00+08:00"), tz8()).iter().map(Period::label).collect();
+        let y: Vec<String> = ended(PeriodKind::Year, ts("2026-01-15T00:00:00+08:00"), tz8())
+            .iter()
+            .map(Period::label)
+            .collect();
         assert_eq!(y, ["2025"]);
     }
 

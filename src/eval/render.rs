@@ -26,9 +26,10 @@ impl Renderer<'_> {
                 .cloned()
                 .unwrap_or_else(|| format!("#{i}")),
             V::Ref(s) => self.export.ids.resolve(*s).to_string(),
-            V::Rec(c, r) => self.export.collections[*c][*r as usize]
-                .id
-                .map_or_else(|| "(no id)".into(), |s| self.export.ids.resolve(s).to_string()),
+            V::Rec(c, r) => self.export.collections[*c][*r as usize].id.map_or_else(
+                || "(no id)".into(),
+                |s| self.export.ids.resolve(s).to_string(),
+            ),
             V::Obj(_) | V::AnyObj => "{…}".into(),
             V::Elems(fields) => fields
                 .iter()
@@ -37,21 +38,31 @@ impl Renderer<'_> {
                 .map(|v| self.render(&v, e))
                 .collect::<Vec<_>>()
                 .join(", "),
-            V::List(items) => items.iter().map(|v| self.render(v, e)).collect::<Vec<_>>().join(", "),
+            V::List(items) => items
+                .iter()
+                .map(|v| self.render(v, e))
+                .collect::<Vec<_>>()
+                .join(", "),
             V::Period(p) => p.label(),
         }
     }
 
     /// An instant in the export's time zone; midnight shows as the date alone.
     pub fn time(&self, t: i128) -> String {
-        let Ok(ts) = jiff::Timestamp::from_nanosecond(t) else { return t.to_string() };
+        let Ok(ts) = jiff::Timestamp::from_nanosecond(t) else {
+            return t.to_string();
+        };
         let local = self.tz.to_datetime(ts);
         if local.time() == jiff::civil::Time::midnight() {
             return local.date().to_string();
         }
         let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
         if local.subsec_nanosecond() != 0 {
-            s.push_str(&format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0').to_string());
+            s.push_str(
+                &format!(".{:09}", local.subsec_nanosecond())
+                    .trim_end_matches('0')
+                    .to_string(),
+            );
         }
         s.push_str(&offset(self.tz));
         s
@@ -102,7 +113,10 @@ mod tests {
     #[test]
     fn durations_read_as_days() {
         assert_eq!(super::duration(19 * 86_400_000_000_000), "19 days");
-        assert_eq!(super::duration(15 * 86_400_000_000_000 + 1_000_000_000), "15 days 1s");
+        assert_eq!(
+            super::duration(15 * 86_400_000_000_000 + 1_000_000_000),
+            "15 days 1s"
+        );
         assert_eq!(super::duration(86_400_000_000_000), "1 day");
     }
 }

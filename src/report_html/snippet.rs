@@ -123,7 +123,9 @@ fn window(text: &str, a: usize, b: usize) -> (usize, usize) {
     let a = if a >= text.len() { 0 } else { a };
     let want = a.saturating_sub(MAX_SNIPPET / 4);
     let lo = text[..want].rfind('\n').map_or(0, |i| i + 1);
-    let mut hi = (lo + MAX_SNIPPET).max(b.min(lo + 4 * MAX_SNIPPET)).min(text.len());
+    let mut hi = (lo + MAX_SNIPPET)
+        .max(b.min(lo + 4 * MAX_SNIPPET))
+        .min(text.len());
     while !text.is_char_boundary(hi) {
         hi -= 1;
     }
@@ -209,7 +211,15 @@ const ENUM_KEYS: &[&str] = &[
 
 /// Keys whose numbers may identify a person.
 const PERSONAL_NUMBER: &[&str] = &[
-    "phone", "mobile", "tel", "fax", "card", "passport", "account_no", "id_no", "id_number",
+    "phone",
+    "mobile",
+    "tel",
+    "fax",
+    "card",
+    "passport",
+    "account_no",
+    "id_no",
+    "id_number",
 ];
 
 fn token_like(s: &str) -> bool {
@@ -287,7 +297,11 @@ pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<
             b'"' => {
                 let end = string_end(bytes, i);
                 let terminated = end > i + 1 && bytes[end - 1] == b'"';
-                let raw = if terminated { &text[i + 1..end - 1] } else { "" };
+                let raw = if terminated {
+                    &text[i + 1..end - 1]
+                } else {
+                    ""
+                };
                 let is_key = terminated
                     && matches!(stack.last(), Some(Ctx::Object { want_key: true, .. }))
                     && next_non_ws(bytes, end) == Some(b':');
@@ -405,7 +419,15 @@ mod tests {
  "created_at": "2025-01-02T09:00:00+08:00", "profile": {"basic_info": {"phone": "13800001111", "age": 40}},
  "notes": "call after 6", "reviewers": ["E2", "E3"], "key_markets": ["Shanghai"], "mobile": 13800001111}"#;
         let (out, _) = redact_json(rec, None);
-        for kept in ["C001", "individual", "E1", "2025-01-02T09:00:00+08:00", "E2", "E3", "40"] {
+        for kept in [
+            "C001",
+            "individual",
+            "E1",
+            "2025-01-02T09:00:00+08:00",
+            "E2",
+            "E3",
+            "40",
+        ] {
             assert!(out.contains(kept), "{kept} in {out}");
         }
         for gone in ["张伟", "13800001111", "call after", "Shanghai"] {
@@ -416,7 +438,8 @@ mod tests {
 
     #[test]
     fn mark_follows_redaction() {
-        let rec = r#"{"name": "Wang Fang", "stage": "prospect", "info_collected_at": "2025-02-01"}"#;
+        let rec =
+            r#"{"name": "Wang Fang", "stage": "prospect", "info_collected_at": "2025-02-01"}"#;
         let a = rec.find("\"2025").unwrap_or(0);
         let (out, m) = redact_json(rec, Some((a, a + 12)));
         let (x, y) = m.unwrap_or_default();

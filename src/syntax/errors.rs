@@ -93,21 +93,37 @@ fn join_or(mut items: Vec<String>) -> String {
     }
 }
 
-pub fn from_pest(file: &SourceFile, offset: usize, src: &str, e: pest::error::Error<Rule>) -> Diagnostic {
+pub fn from_pest(
+    file: &SourceFile,
+    offset: usize,
+    src: &str,
+    e: pest::error::Error<Rule>,
+) -> Diagnostic {
     let (start, end) = match e.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
     let found = found_token(src, start);
     let (message, help) = match &e.variant {
-        ErrorVariant::ParsingError { positives, negatives } => {
-            let expected: Vec<String> = positives.iter().filter_map(describe).map(String::from).collect();
+        ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => {
+            let expected: Vec<String> = positives
+                .iter()
+                .filter_map(describe)
+                .map(String::from)
+                .collect();
             let message = if expected.is_empty() {
                 format!("unexpected {found}")
             } else {
                 format!("expected {}, found {found}", join_or(expected))
             };
-            let unexpected: Vec<String> = negatives.iter().filter_map(describe).map(String::from).collect();
+            let unexpected: Vec<String> = negatives
+                .iter()
+                .filter_map(describe)
+                .map(String::from)
+                .collect();
             let help = if !unexpected.is_empty() {
                 Some(format!("{} is not allowed here", join_or(unexpected)))
             } else {
@@ -117,10 +133,19 @@ pub fn from_pest(file: &SourceFile, offset: usize, src: &str, e: pest::error::Er
         }
         ErrorVariant::CustomError { message } => (message.clone(), None),
     };
-    let end = if end > start { end } else { token_end(src, start) };
-    Diagnostic::error("syntax", file, Span::new(offset + start, offset + end), message)
-        .label("here")
-        .with_help(help)
+    let end = if end > start {
+        end
+    } else {
+        token_end(src, start)
+    };
+    Diagnostic::error(
+        "syntax",
+        file,
+        Span::new(offset + start, offset + end),
+        message,
+    )
+    .label("here")
+    .with_help(help)
 }
 
 fn found_token(src: &str, at: usize) -> String {
@@ -156,7 +181,9 @@ fn hint(src: &str, at: usize) -> Option<String> {
         Some("write `and` instead of `&&`".into())
     } else if rest.starts_with("||") {
         Some("write `or` instead of `||`".into())
-    } else if rest.starts_with('=') && !rest.starts_with("==") || prev.ends_with('=') && !prev.ends_with("==") {
+    } else if rest.starts_with('=') && !rest.starts_with("==")
+        || prev.ends_with('=') && !prev.ends_with("==")
+    {
         Some("to compare, write `==` instead of `=`".into())
     } else if rest.starts_with('!') && !rest.starts_with("!=") {
         Some("write `not` instead of `!`".into())

@@ -8,12 +8,19 @@ const WIDTH: usize = 90;
 const INDENT: &str = "  ";
 
 pub fn format(policy: &Policy) -> String {
-    let mut f = Formatter { out: String::new(), comments: policy.comments.clone(), next: 0 };
+    let mut f = Formatter {
+        out: String::new(),
+        comments: policy.comments.clone(),
+        next: 0,
+    };
     let mut prev: Option<&Item> = None;
     for item in &policy.items {
         if let Some(p) = prev {
             // Consecutive one-line items of a kind stay together.
-            let compact = matches!((p, item), (Item::Param(_), Item::Param(_)) | (Item::Enum(_), Item::Enum(_)));
+            let compact = matches!(
+                (p, item),
+                (Item::Param(_), Item::Param(_)) | (Item::Enum(_), Item::Enum(_))
+            );
             let has_comment = f.pending(item.span().start);
             if !compact || has_comment {
                 f.out.push('\n');
@@ -35,7 +42,9 @@ struct Formatter {
 
 impl Formatter {
     fn pending(&self, before: usize) -> bool {
-        self.comments.get(self.next).is_some_and(|c| c.span.start < before)
+        self.comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < before)
     }
 
     fn comments_before(&mut self, before: usize, indent: &str) {
@@ -59,39 +68,67 @@ impl Formatter {
                 self.out.push_str(&format!("policy {} {{\n", h.name.name));
                 for p in &h.properties {
                     self.comments_before(p.span.start, INDENT);
-                    self.out.push_str(&format!("{INDENT}{} {}\n", p.key.name, string(&p.value.value)));
+                    self.out.push_str(&format!(
+                        "{INDENT}{} {}\n",
+                        p.key.name,
+                        string(&p.value.value)
+                    ));
                 }
                 self.comments_before(h.span.end, INDENT);
                 self.out.push_str("}\n");
             }
             Item::Param(p) => {
-                self.out.push_str(&format!("param {}: {} = {}\n", p.name.name, p.ty.name, expr(&p.default, 0)));
+                self.out.push_str(&format!(
+                    "param {}: {} = {}\n",
+                    p.name.name,
+                    p.ty.name,
+                    expr(&p.default, 0)
+                ));
             }
             Item::Enum(e) => {
                 let values: Vec<&str> = e.values.iter().map(|v| v.name.as_str()).collect();
-                self.out.push_str(&format!("enum {} {{ {} }}\n", e.name.name, values.join(", ")));
+                self.out.push_str(&format!(
+                    "enum {} {{ {} }}\n",
+                    e.name.name,
+                    values.join(", ")
+                ));
             }
             Item::Collection(c) => {
-                self.out.push_str(&format!("collection {} {{\n", c.name.name));
+                self.out
+                    .push_str(&format!("collection {} {{\n", c.name.name));
                 self.fields(&c.fields, 1);
                 self.comments_before(c.span.end, INDENT);
                 self.out.push_str("}\n");
             }
             Item::Def(d) => {
-                let params: Vec<String> = d.params.iter().map(|(n, t)| format!("{}: {}", n.name, t.name)).collect();
-                self.out.push_str(&format!("def {}({}) =\n{INDENT}", d.name.name, params.join(", ")));
+                let params: Vec<String> = d
+                    .params
+                    .iter()
+                    .map(|(n, t)| format!("{}: {}", n.name, t.name))
+                    .collect();
+                self.out.push_str(&format!(
+                    "def {}({}) =\n{INDENT}",
+                    d.name.name,
+                    params.join(", ")
+                ));
                 self.out.push_str(&broken(&d.body, INDENT));
                 self.out.push('\n');
             }
             Item::Clause(c) => {
-                self.out.push_str(&format!("clause {} {{\n", string(&c.id.value)));
+                self.out
+                    .push_str(&format!("clause {} {{\n", string(&c.id.value)));
                 for p in &c.properties {
                     self.comments_before(p.span.start, INDENT);
-                    self.out.push_str(&format!("{INDENT}{} {}\n", p.key.name, string(&p.value.value)));
+                    self.out.push_str(&format!(
+                        "{INDENT}{} {}\n",
+                        p.key.name,
+                        string(&p.value.value)
+                    ));
                 }
                 if let Some(n) = &c.not_checkable {
                     self.comments_before(n.span.start, INDENT);
-                    self.out.push_str(&format!("{INDENT}not checkable {}\n", string(&n.value)));
+                    self.out
+                        .push_str(&format!("{INDENT}not checkable {}\n", string(&n.value)));
                 }
                 self.comments_before(c.span.end, INDENT);
                 self.out.push_str("}\n");
@@ -101,7 +138,8 @@ impl Formatter {
                     RuleKind::Rule => "rule",
                     RuleKind::Integrity => "integrity",
                 };
-                self.out.push_str(&format!("{kw} {} {} {{\n", r.code.name, r.name.name));
+                self.out
+                    .push_str(&format!("{kw} {} {} {{\n", r.code.name, r.name.name));
                 for s in &r.statements {
                     self.comments_before(s.span.start, INDENT);
                     self.statement(&s.kind);
@@ -117,7 +155,11 @@ impl Formatter {
         for fd in fields {
             self.comments_before(fd.span.start, &indent);
             let ty = type_expr(&fd.ty, depth);
-            self.out.push_str(&format!("{indent}{}: {ty}{}\n", fd.name.name, if fd.optional { "?" } else { "" }));
+            self.out.push_str(&format!(
+                "{indent}{}: {ty}{}\n",
+                fd.name.name,
+                if fd.optional { "?" } else { "" }
+            ));
         }
     }
 
@@ -131,7 +173,10 @@ impl Formatter {
             StatementKind::Gloss(g) => format!("gloss {}", string(&g.value)),
             StatementKind::Checks(i) => format!("checks {}", i.name),
             StatementKind::For(bs) => {
-                let b: Vec<String> = bs.iter().map(|b| format!("{} in {}", b.var.name, source(&b.source))).collect();
+                let b: Vec<String> = bs
+                    .iter()
+                    .map(|b| format!("{} in {}", b.var.name, source(&b.source)))
+                    .collect();
                 format!("for {}", b.join(", "))
             }
             StatementKind::When(e) => format!("when {}", broken(e, INDENT)),
@@ -161,7 +206,14 @@ fn type_expr(t: &TypeExpr, depth: usize) -> String {
         TypeExpr::Object(fields, _) => {
             let parts: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}: {}{}", f.name.name, type_expr(&f.ty, depth + 1), if f.optional { "?" } else { "" }))
+                .map(|f| {
+                    format!(
+                        "{}: {}{}",
+                        f.name.name,
+                        type_expr(&f.ty, depth + 1),
+                        if f.optional { "?" } else { "" }
+                    )
+                })
                 .collect();
             let one = format!("{{ {} }}", parts.join(", "));
             if one.len() <= WIDTH - 20 * depth.min(2) {
@@ -199,13 +251,26 @@ fn broken(e: &Expr, indent: &str) -> String {
             }
             s
         }
-        ExprKind::Not(inner) if matches!(inner.kind, ExprKind::Binary(BinOp::And | BinOp::Or, _, _)) => {
+        ExprKind::Not(inner)
+            if matches!(inner.kind, ExprKind::Binary(BinOp::And | BinOp::Or, _, _)) =>
+        {
             let deeper = format!("{indent}  ");
             format!("not (\n{deeper}{}\n{indent})", broken(inner, &deeper))
         }
-        ExprKind::Quant { kind, var, source: src, filter: Some(f), body: None } => {
+        ExprKind::Quant {
+            kind,
+            var,
+            source: src,
+            filter: Some(f),
+            body: None,
+        } => {
             // `where` on a line of its own, its conditions one per line.
-            let mut s = format!("{} {} in {}\n{indent}where ", kind.keyword(), var.name, source(src));
+            let mut s = format!(
+                "{} {} in {}\n{indent}where ",
+                kind.keyword(),
+                var.name,
+                source(src)
+            );
             match &f.kind {
                 ExprKind::Binary(BinOp::And, _, _) => {
                     for (i, it) in chain(f, BinOp::And).iter().enumerate() {
@@ -258,7 +323,11 @@ pub fn expr(e: &Expr, ctx: u8) -> String {
         ExprKind::Bool(b) => (b.to_string(), 9),
         ExprKind::Int(v) => (v.to_string(), if *v < 0 { 7 } else { 9 }),
         ExprKind::Num(v) => {
-            let s = if v.fract() == 0.0 { format!("{v:.1}") } else { v.to_string() };
+            let s = if v.fract() == 0.0 {
+                format!("{v:.1}")
+            } else {
+                v.to_string()
+            };
             (s, if *v < 0.0 { 7 } else { 9 })
         }
         ExprKind::Str(s) => (string(s), 9),
@@ -276,10 +345,14 @@ pub fn expr(e: &Expr, ctx: u8) -> String {
         ExprKind::Range(lo, hi) => (format!("{lo}..{hi}"), 9),
         ExprKind::Neg(x) => (format!("-{}", expr(x, 8)), 7),
         ExprKind::Duration(x, u) => (
-            format!("{} {}", expr(x, 8), match u {
-                Unit::Days => "days",
-                Unit::Hours => "hours",
-            }),
+            format!(
+                "{} {}",
+                expr(x, 8),
+                match u {
+                    Unit::Days => "days",
+                    Unit::Hours => "hours",
+                }
+            ),
             7,
         ),
         ExprKind::Not(x) => (format!("not {}", expr(x, 4)), 3),
@@ -289,20 +362,63 @@ pub fn expr(e: &Expr, ctx: u8) -> String {
                 (format!("{} {} {}", expr(l, 5), op.symbol(), expr(r, 5)), 4)
             } else {
                 // Left-associative: the right operand binds one level tighter.
-                (format!("{} {} {}", expr(l, p), op.symbol(), expr(r, p + 1)), p)
+                (
+                    format!("{} {} {}", expr(l, p), op.symbol(), expr(r, p + 1)),
+                    p,
+                )
             }
         }
-        ExprKind::In { elem, set, negated } => (format!("{} {}in {}", expr(elem, 5), if *negated { "not " } else { "" }, expr(set, 5)), 4),
-        ExprKind::Is { expr: x, present } => (format!("{} is {}", expr(x, 5), if *present { "present" } else { "absent" }), 4),
-        ExprKind::Within { expr: x, amount, direction, anchor } => (
-            format!("{} within {} {} {}", expr(x, 5), expr(amount, 5), if *direction == Direction::After { "after" } else { "before" }, expr(anchor, 5)),
+        ExprKind::In { elem, set, negated } => (
+            format!(
+                "{} {}in {}",
+                expr(elem, 5),
+                if *negated { "not " } else { "" },
+                expr(set, 5)
+            ),
             4,
         ),
-        ExprKind::Quant { kind, var, source: src, filter, body } => {
+        ExprKind::Is { expr: x, present } => (
+            format!(
+                "{} is {}",
+                expr(x, 5),
+                if *present { "present" } else { "absent" }
+            ),
+            4,
+        ),
+        ExprKind::Within {
+            expr: x,
+            amount,
+            direction,
+            anchor,
+        } => (
+            format!(
+                "{} within {} {} {}",
+                expr(x, 5),
+                expr(amount, 5),
+                if *direction == Direction::After {
+                    "after"
+                } else {
+                    "before"
+                },
+                expr(anchor, 5)
+            ),
+            4,
+        ),
+        ExprKind::Quant {
+            kind,
+            var,
+            source: src,
+            filter,
+            body,
+        } => {
             let mut s = format!("{} {} in {}", kind.keyword(), var.name, source(src));
             if let Some(f) = filter {
                 // A filter that is itself a quantifier would swallow our `satisfy`.
-                let fctx = if body.is_some() && matches!(f.kind, ExprKind::Quant { .. }) { 1 } else { 0 };
+                let fctx = if body.is_some() && matches!(f.kind, ExprKind::Quant { .. }) {
+                    1
+                } else {
+                    0
+                };
                 s.push_str(&format!(" where {}", expr(f, fctx)));
             }
             if let Some(b) = body {

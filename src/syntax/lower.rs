@@ -47,7 +47,11 @@ impl<'f> Lowerer<'f> {
         match unescape(inner) {
             Ok(value) => Some(StrLit { value, span }),
             Err(msg) => {
-                self.error(span, msg, Some("escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\u{…}`".into()));
+                self.error(
+                    span,
+                    msg,
+                    Some("escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\u{…}`".into()),
+                );
                 None
             }
         }
@@ -61,13 +65,22 @@ impl<'f> Lowerer<'f> {
             Rule::policy_decl => {
                 let name = self.ident(it.next()?);
                 let properties = it.map(|p| self.property(p)).collect::<Option<Vec<_>>>()?;
-                Item::Header(Header { name, properties, span })
+                Item::Header(Header {
+                    name,
+                    properties,
+                    span,
+                })
             }
             Rule::param_decl => {
                 let name = self.ident(it.next()?);
                 let ty = self.ident(it.next()?.into_inner().next()?);
                 let default = self.literal(it.next()?)?;
-                Item::Param(Param { name, ty, default, span })
+                Item::Param(Param {
+                    name,
+                    ty,
+                    default,
+                    span,
+                })
             }
             Rule::enum_decl => {
                 let name = self.ident(it.next()?);
@@ -92,7 +105,12 @@ impl<'f> Lowerer<'f> {
                     })
                     .collect::<Option<Vec<_>>>()?;
                 let body = self.expr(it.next()?)?;
-                Item::Def(Def { name, params, body, span })
+                Item::Def(Def {
+                    name,
+                    params,
+                    body,
+                    span,
+                })
             }
             Rule::clause_decl => {
                 let id = self.string(it.next()?)?;
@@ -107,14 +125,29 @@ impl<'f> Lowerer<'f> {
                         _ => properties.push(self.property(inner)?),
                     }
                 }
-                Item::Clause(ClauseDecl { id, properties, not_checkable, span })
+                Item::Clause(ClauseDecl {
+                    id,
+                    properties,
+                    not_checkable,
+                    span,
+                })
             }
             Rule::rule_decl | Rule::integrity_decl => {
-                let kind = if rule == Rule::rule_decl { RuleKind::Rule } else { RuleKind::Integrity };
+                let kind = if rule == Rule::rule_decl {
+                    RuleKind::Rule
+                } else {
+                    RuleKind::Integrity
+                };
                 let code = self.ident(it.next()?);
                 let name = self.ident(it.next()?);
                 let statements = it.map(|p| self.statement(p)).collect::<Option<Vec<_>>>()?;
-                Item::Rule(crate::ast::Rule { kind, code, name, statements, span })
+                Item::Rule(crate::ast::Rule {
+                    kind,
+                    code,
+                    name,
+                    statements,
+                    span,
+                })
             }
             _ => return None,
         };
@@ -139,17 +172,29 @@ impl<'f> Lowerer<'f> {
         let name = self.ident(it.next()?);
         let ty = self.type_expr(it.next()?)?;
         let optional = it.next().is_some();
-        Some(FieldDecl { name, ty, optional, span })
+        Some(FieldDecl {
+            name,
+            ty,
+            optional,
+            span,
+        })
     }
 
     fn type_expr(&mut self, p: P) -> Option<TypeExpr> {
         let inner = p.into_inner().next()?;
         let span = self.span(&inner);
         Some(match inner.as_rule() {
-            Rule::list_type => TypeExpr::List(Box::new(self.type_expr(inner.into_inner().next()?)?), span),
+            Rule::list_type => {
+                TypeExpr::List(Box::new(self.type_expr(inner.into_inner().next()?)?), span)
+            }
             Rule::object_body => TypeExpr::Object(self.object_body(inner)?, span),
             Rule::inline_enum => TypeExpr::Enum(
-                inner.into_inner().next()?.into_inner().map(|p| self.ident(p)).collect(),
+                inner
+                    .into_inner()
+                    .next()?
+                    .into_inner()
+                    .map(|p| self.ident(p))
+                    .collect(),
                 span,
             ),
             Rule::ref_type => TypeExpr::Ref(self.ident(inner.into_inner().next()?), span),
@@ -169,7 +214,11 @@ impl<'f> Lowerer<'f> {
         match p.as_str().parse::<i64>() {
             Ok(v) => Some(v),
             Err(_) => {
-                self.error(span, format!("integer `{}` is out of range", p.as_str()), Some("integers are 64-bit".into()));
+                self.error(
+                    span,
+                    format!("integer `{}` is out of range", p.as_str()),
+                    Some("integers are 64-bit".into()),
+                );
                 None
             }
         }
@@ -196,7 +245,11 @@ impl<'f> Lowerer<'f> {
                     let mut bi = b.into_inner();
                     let var = self.ident(bi.next()?);
                     let source = self.source(bi.next()?)?;
-                    Some(Binder { var, source, span: bspan })
+                    Some(Binder {
+                        var,
+                        source,
+                        span: bspan,
+                    })
                 })
                 .collect::<Option<Vec<_>>>()?,
             ),
@@ -243,7 +296,9 @@ impl<'f> Lowerer<'f> {
                     let hole = &body[i + 1..i + close];
                     let hole_offset = body_offset + i + 1;
                     if !text.is_empty() {
-                        parts.push(TemplatePart::Text(unescape(&std::mem::take(&mut text)).ok()?));
+                        parts.push(TemplatePart::Text(
+                            unescape(&std::mem::take(&mut text)).ok()?,
+                        ));
                     }
                     match PolicyParser::parse(Rule::expr_only, hole) {
                         Ok(mut pairs) => {
@@ -254,7 +309,12 @@ impl<'f> Lowerer<'f> {
                             parts.push(TemplatePart::Hole(expr?));
                         }
                         Err(e) => {
-                            self.diags.push(super::errors::from_pest(self.file, hole_offset, hole, e));
+                            self.diags.push(super::errors::from_pest(
+                                self.file,
+                                hole_offset,
+                                hole,
+                                e,
+                            ));
                             return None;
                         }
                     }
@@ -297,18 +357,29 @@ impl<'f> Lowerer<'f> {
         let mut it = p.into_inner();
         let lo = self.int(it.next()?)?;
         let hi = self.int(it.next()?)?;
-        Some(Expr { kind: ExprKind::Range(lo, hi), span })
+        Some(Expr {
+            kind: ExprKind::Range(lo, hi),
+            span,
+        })
     }
 
     fn literal(&mut self, p: P) -> Option<Expr> {
         let span = self.span(&p);
-        let inner = if p.as_rule() == Rule::literal { p.into_inner().next()? } else { p };
+        let inner = if p.as_rule() == Rule::literal {
+            p.into_inner().next()?
+        } else {
+            p
+        };
         let kind = match inner.as_rule() {
             Rule::integer => ExprKind::Int(self.int(inner)?),
             Rule::number => match inner.as_str().parse::<f64>() {
                 Ok(v) if v.is_finite() => ExprKind::Num(v),
                 _ => {
-                    self.error(span, format!("number `{}` is out of range", inner.as_str()), None);
+                    self.error(
+                        span,
+                        format!("number `{}` is out of range", inner.as_str()),
+                        None,
+                    );
                     return None;
                 }
             },
@@ -338,7 +409,10 @@ impl<'f> Lowerer<'f> {
                     };
                     let rhs = self.expr(it.next()?)?;
                     let span = lhs.span.join(rhs.span);
-                    lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+                    lhs = Expr {
+                        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                        span,
+                    };
                 }
                 Some(lhs)
             }
@@ -351,14 +425,19 @@ impl<'f> Lowerer<'f> {
                 let mut e = self.expr(it.next()?)?;
                 for s in nots.into_iter().rev() {
                     let span = s.join(e.span);
-                    e = Expr { kind: ExprKind::Not(Box::new(e)), span };
+                    e = Expr {
+                        kind: ExprKind::Not(Box::new(e)),
+                        span,
+                    };
                 }
                 Some(e)
             }
             Rule::cmp_expr => {
                 let mut it = p.into_inner();
                 let lhs = self.expr(it.next()?)?;
-                let Some(tail) = it.next() else { return Some(lhs) };
+                let Some(tail) = it.next() else {
+                    return Some(lhs);
+                };
                 let trule = tail.as_rule();
                 let mut ti = tail.into_inner();
                 let kind = match trule {
@@ -384,7 +463,11 @@ impl<'f> Lowerer<'f> {
                     },
                     Rule::within_tail => {
                         let amount = self.expr(ti.next()?)?;
-                        let direction = if ti.next()?.as_str() == "after" { Direction::After } else { Direction::Before };
+                        let direction = if ti.next()?.as_str() == "after" {
+                            Direction::After
+                        } else {
+                            Direction::Before
+                        };
                         let anchor = self.expr(ti.next()?)?;
                         ExprKind::Within {
                             expr: Box::new(lhs),
@@ -405,15 +488,31 @@ impl<'f> Lowerer<'f> {
                 }
                 let mut e = self.expr(it.next()?)?;
                 if let Some(unit) = it.next() {
-                    let u = if unit.as_str() == "days" { Unit::Days } else { Unit::Hours };
+                    let u = if unit.as_str() == "days" {
+                        Unit::Days
+                    } else {
+                        Unit::Hours
+                    };
                     let uspan = e.span.join(self.span(&unit));
-                    e = Expr { kind: ExprKind::Duration(Box::new(e), u), span: uspan };
+                    e = Expr {
+                        kind: ExprKind::Duration(Box::new(e), u),
+                        span: uspan,
+                    };
                 }
                 if neg {
                     e = match e.kind {
-                        ExprKind::Int(v) => Expr { kind: ExprKind::Int(-v), span },
-                        ExprKind::Num(v) => Expr { kind: ExprKind::Num(-v), span },
-                        _ => Expr { kind: ExprKind::Neg(Box::new(e)), span },
+                        ExprKind::Int(v) => Expr {
+                            kind: ExprKind::Int(-v),
+                            span,
+                        },
+                        ExprKind::Num(v) => Expr {
+                            kind: ExprKind::Num(-v),
+                            span,
+                        },
+                        _ => Expr {
+                            kind: ExprKind::Neg(Box::new(e)),
+                            span,
+                        },
                     };
                 }
                 Some(e)
@@ -427,7 +526,11 @@ impl<'f> Lowerer<'f> {
                     let field = self.ident(access.into_inner().next()?);
                     let span = e.span.join(aspan);
                     e = Expr {
-                        kind: if nav { ExprKind::Nav(Box::new(e), field) } else { ExprKind::Field(Box::new(e), field) },
+                        kind: if nav {
+                            ExprKind::Nav(Box::new(e), field)
+                        } else {
+                            ExprKind::Field(Box::new(e), field)
+                        },
                         span,
                     };
                 }
@@ -453,20 +556,41 @@ impl<'f> Lowerer<'f> {
                         body = Some(e);
                     }
                 }
-                Some(Expr { kind: ExprKind::Quant { kind, var, source: Box::new(source), filter, body }, span })
+                Some(Expr {
+                    kind: ExprKind::Quant {
+                        kind,
+                        var,
+                        source: Box::new(source),
+                        filter,
+                        body,
+                    },
+                    span,
+                })
             }
             Rule::call => {
                 let mut it = p.into_inner();
                 let name = self.ident(it.next()?);
                 let args = it.map(|a| self.expr(a)).collect::<Option<Vec<_>>>()?;
-                Some(Expr { kind: ExprKind::Call(name, args), span })
+                Some(Expr {
+                    kind: ExprKind::Call(name, args),
+                    span,
+                })
             }
             Rule::list_lit => {
-                let items = p.into_inner().map(|a| self.expr(a)).collect::<Option<Vec<_>>>()?;
-                Some(Expr { kind: ExprKind::List(items), span })
+                let items = p
+                    .into_inner()
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Expr {
+                    kind: ExprKind::List(items),
+                    span,
+                })
             }
             Rule::literal => self.literal(p),
-            Rule::ident => Some(Expr { kind: ExprKind::Name(p.as_str().to_string()), span }),
+            Rule::ident => Some(Expr {
+                kind: ExprKind::Name(p.as_str().to_string()),
+                span,
+            }),
             Rule::source => self.source(p),
             Rule::range => self.range(p),
             _ => None,

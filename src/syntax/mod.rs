@@ -42,23 +42,41 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
     };
     if let Some(span) = split::too_deep(text, MAX_NESTING) {
         diags.push(
-            Diagnostic::error("nesting", file, span, format!("nesting deeper than {MAX_NESTING} levels"))
-                .label("too deep")
-                .help("split the expression with named predicates (`def`)"),
+            Diagnostic::error(
+                "nesting",
+                file,
+                span,
+                format!("nesting deeper than {MAX_NESTING} levels"),
+            )
+            .label("too deep")
+            .help("split the expression with named predicates (`def`)"),
         );
         return (policy, diags);
     }
     let mut errors = 0usize;
     for chunk in split::items(text) {
+        if errors >= MAX_SYNTAX_ERRORS {
+            // Past this many, more would not help; stop rather than spend
+            // seconds on a file of junk.
+            break;
+        }
         let src = &text[chunk.start..chunk.end];
         if split::blank(src) {
             continue;
         }
         if split::quantifiers(src) > MAX_NESTING * 2 {
             diags.push(
-                Diagnostic::error("nesting", file, Span::new(chunk.start, chunk.start + src.find(char::is_whitespace).unwrap_or(0)), "item nests too many quantifiers")
-                    .label("this item")
-                    .help("split it with named predicates (`def`)"),
+                Diagnostic::error(
+                    "nesting",
+                    file,
+                    Span::new(
+                        chunk.start,
+                        chunk.start + src.find(char::is_whitespace).unwrap_or(0),
+                    ),
+                    "item nests too many quantifiers",
+                )
+                .label("this item")
+                .help("split it with named predicates (`def`)"),
             );
             continue;
         }
@@ -81,13 +99,17 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
             }
         }
     }
-    if errors > MAX_SYNTAX_ERRORS {
-        diags.push(Diagnostic::error(
-            "syntax",
-            file,
-            Span::new(0, 0),
-            format!("{} more syntax errors not shown", errors - MAX_SYNTAX_ERRORS),
-        ));
+    if errors >= MAX_SYNTAX_ERRORS {
+        diags.push(
+            Diagnostic::error(
+                "syntax",
+                file,
+                Span::new(0, 0),
+                format!("stopped after {MAX_SYNTAX_ERRORS} syntax errors"),
+            )
+            .label("this file")
+            .help("fix these first; more may follow"),
+        );
     }
     (policy, diags)
 }
@@ -95,14 +117,25 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
 /// Parses one expression (used by tests and tooling).
 pub fn parse_expr(file: &SourceFile) -> Result<crate::ast::Expr, Diagnostic> {
     let text: &str = &file.text;
-    let mut pairs = PolicyParser::parse(Rule::expr_only, text).map_err(|e| errors::from_pest(file, 0, text, e))?;
-    let pair = pairs
-        .find(|p| p.as_rule() == Rule::expr)
-        .ok_or_else(|| Diagnostic::error("syntax", file, Span::new(0, text.len()), "expected an expression"))?;
+    let mut pairs = PolicyParser::parse(Rule::expr_only, text)
+        .map_err(|e| errors::from_pest(file, 0, text, e))?;
+    let pair = pairs.find(|p| p.as_rule() == Rule::expr).ok_or_else(|| {
+        Diagnostic::error(
+            "syntax",
+            file,
+            Span::new(0, text.len()),
+            "expected an expression",
+        )
+    })?;
     let mut lowerer = lower::Lowerer::new(file, 0);
-    lowerer
-        .expr(pair)
-        .ok_or_else(|| lowerer.diags.into_iter().next().unwrap_or_else(|| {
-            Diagnostic::error("syntax", file, Span::new(0, text.len()), "invalid expression")
-        }))
+    lowerer.expr(pair).ok_or_else(|| {
+        lowerer.diags.into_iter().next().unwrap_or_else(|| {
+            Diagnostic::error(
+                "syntax",
+                file,
+                Span::new(0, text.len()),
+                "invalid expression",
+            )
+        })
+    })
 }

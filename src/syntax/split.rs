@@ -7,7 +7,14 @@
 use crate::source::Span;
 
 const ITEM_KEYWORDS: &[&str] = &[
-    "policy", "param", "enum", "collection", "def", "rule", "integrity", "clause",
+    "policy",
+    "param",
+    "enum",
+    "collection",
+    "def",
+    "rule",
+    "integrity",
+    "clause",
 ];
 
 /// Walks the text outside strings and comments, calling `f(offset, byte)`.
@@ -66,17 +73,18 @@ pub fn too_deep(text: &str, limit: usize) -> Option<Span> {
     found
 }
 
-/// How many quantifier keywords an item holds: quantifiers nest without
-/// brackets, so this bounds their nesting.
+/// How many quantifier keywords an item holds, outside strings and
+/// comments: quantifiers nest without brackets, so this bounds their nesting.
 pub fn quantifiers(item: &str) -> usize {
-    let bytes = item.as_bytes();
+    let mut code = Vec::with_capacity(item.len());
+    scan(item, |_, b| code.push(b), |_| {});
     ["exists", "all", "count", "no", "not"]
         .iter()
         .map(|k| {
-            memchr::memmem::find_iter(bytes, k.as_bytes())
+            memchr::memmem::find_iter(&code, k.as_bytes())
                 .filter(|&i| {
-                    let before = i.checked_sub(1).map(|j| bytes[j]);
-                    let after = bytes.get(i + k.len()).copied();
+                    let before = i.checked_sub(1).map(|j| code[j]);
+                    let after = code.get(i + k.len()).copied();
                     !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
                         && after.is_some_and(|c| c.is_ascii_whitespace() || c == b'(')
                 })
@@ -114,10 +122,7 @@ pub fn items(text: &str) -> Vec<Span> {
         },
         |_| {},
     );
-    let mut spans: Vec<Span> = starts
-        .windows(2)
-        .map(|w| Span::new(w[0], w[1]))
-        .collect();
+    let mut spans: Vec<Span> = starts.windows(2).map(|w| Span::new(w[0], w[1])).collect();
     if let Some(&last) = starts.last() {
         spans.push(Span::new(last, text.len()));
     }
@@ -126,10 +131,7 @@ pub fn items(text: &str) -> Vec<Span> {
 
 fn starts_item(rest: &[u8]) -> bool {
     ITEM_KEYWORDS.iter().any(|k| {
-        rest.starts_with(k.as_bytes())
-            && rest
-                .get(k.len())
-                .is_some_and(|c| c.is_ascii_whitespace())
+        rest.starts_with(k.as_bytes()) && rest.get(k.len()).is_some_and(|c| c.is_ascii_whitespace())
     })
 }
 

@@ -138,7 +138,13 @@ fn locate(
     (loc, field)
 }
 
-fn rule(code: &str, name: &str, severity: Severity, clauses: &[&str], collection: &str) -> RuleInfo {
+fn rule(
+    code: &str,
+    name: &str,
+    severity: Severity,
+    clauses: &[&str],
+    collection: &str,
+) -> RuleInfo {
     RuleInfo {
         code: code.to_string(),
         name: name.to_string(),
@@ -192,16 +198,76 @@ pub fn fixture() -> Fixture {
 
     let rules = vec![
         rule("CD001", "record-shape", Severity::Error, &[], "customers"),
-        rule("CD431", "consent-before-collection", Severity::Error, &["§4.3(a)"], "customers"),
-        rule("CD433", "profile-kept-current", Severity::Warning, &["§4.3(b)"], "customers"),
-        rule("CD434", "customer-data-classified", Severity::Error, &["§4.3(b)"], "customers"),
-        rule("CD441", "visit-prepared", Severity::Error, &["§4.4(a)"], "visits"),
-        rule("CD463", "risk-disclosed-before-contract", Severity::Error, &["§5.3(a)"], "contracts"),
-        rule("CD521", "no-improper-acquisition", Severity::Error, &["§5.2(a)"], "customers"),
-        rule("CD531", "complaint-handled-by-customer-service", Severity::Warning, &["§3.4"], "complaints"),
-        rule("CD532", "complaint-answered-in-time", Severity::Error, &["§5.3(c)"], "complaints"),
-        rule("CD614", "satisfaction-survey-periodic", Severity::Warning, &["§6.1(b)"], "export"),
-        rule("CD623", "failed-assessment-followed-up", Severity::Info, &["§6.2(c)"], "assessments"),
+        rule(
+            "CD431",
+            "consent-before-collection",
+            Severity::Error,
+            &["§4.3(a)"],
+            "customers",
+        ),
+        rule(
+            "CD433",
+            "profile-kept-current",
+            Severity::Warning,
+            &["§4.3(b)"],
+            "customers",
+        ),
+        rule(
+            "CD434",
+            "customer-data-classified",
+            Severity::Error,
+            &["§4.3(b)"],
+            "customers",
+        ),
+        rule(
+            "CD441",
+            "visit-prepared",
+            Severity::Error,
+            &["§4.4(a)"],
+            "visits",
+        ),
+        rule(
+            "CD463",
+            "risk-disclosed-before-contract",
+            Severity::Error,
+            &["§5.3(a)"],
+            "contracts",
+        ),
+        rule(
+            "CD521",
+            "no-improper-acquisition",
+            Severity::Error,
+            &["§5.2(a)"],
+            "customers",
+        ),
+        rule(
+            "CD531",
+            "complaint-handled-by-customer-service",
+            Severity::Warning,
+            &["§3.4"],
+            "complaints",
+        ),
+        rule(
+            "CD532",
+            "complaint-answered-in-time",
+            Severity::Error,
+            &["§5.3(c)"],
+            "complaints",
+        ),
+        rule(
+            "CD614",
+            "satisfaction-survey-periodic",
+            Severity::Warning,
+            &["§6.1(b)"],
+            "export",
+        ),
+        rule(
+            "CD623",
+            "failed-assessment-followed-up",
+            Severity::Info,
+            &["§6.2(c)"],
+            "assessments",
+        ),
     ];
     let idx = |code: &str| rules.iter().position(|r| r.code == code).expect("rule");
 
@@ -235,45 +301,128 @@ pub fn fixture() -> Fixture {
         });
         dates.push(date.map(str::to_string));
     };
-    let cust = |p: &'static str, f: Option<&'static str>| Some((CUSTOMERS, "export/customers.json", p, f));
-    let comp = |p: &'static str, f: Option<&'static str>| Some((COMPLAINTS, "export/complaints.ndjson", p, f));
+    let cust =
+        |p: &'static str, f: Option<&'static str>| Some((CUSTOMERS, "export/customers.json", p, f));
+    let comp = |p: &'static str, f: Option<&'static str>| {
+        Some((COMPLAINTS, "export/complaints.ndjson", p, f))
+    };
     add("CD431", "customers", Some("C001"), None,
         "customer C001: profile collected 2025-02-01 with no information_collection consent in force",
         cust("/0", Some("info_collected_at")), Some("2025-02-01"), None);
-    add("CD434", "customers", Some("C002"), None,
-        "customer C002: data_classification is public", cust("/1", Some("data_classification")),
-        Some("2025-03-09"), None);
-    add("CD521", "customers", Some("C002"), None,
-        "customer C002: acquired through purchased_list", cust("/1", Some("acquisition_channel")),
-        Some("2025-03-09"), None);
-    add("CD433", "customers", Some("C003"), None,
+    add(
+        "CD434",
+        "customers",
+        Some("C002"),
+        None,
+        "customer C002: data_classification is public",
+        cust("/1", Some("data_classification")),
+        Some("2025-03-09"),
+        None,
+    );
+    add(
+        "CD521",
+        "customers",
+        Some("C002"),
+        None,
+        "customer C002: acquired through purchased_list",
+        cust("/1", Some("acquisition_channel")),
+        Some("2025-03-09"),
+        None,
+    );
+    add(
+        "CD433",
+        "customers",
+        Some("C003"),
+        None,
         "customer C003: profile last updated 2023-11-20, more than 365 days before as_of",
-        cust("/2", Some("info_collected_at")), Some("2023-11-20"), None);
-    add("CD001", "customers", Some("C003"), Some("/kyc/status"),
+        cust("/2", Some("info_collected_at")),
+        Some("2023-11-20"),
+        None,
+    );
+    add(
+        "CD001",
+        "customers",
+        Some("C003"),
+        Some("/kyc/status"),
         "customers C003: /kyc/status \"unknown\" is not one of pending, verified, failed",
-        cust("/2", Some("kyc")), None, None);
-    add("CD532", "complaints", Some("K001"), None,
+        cust("/2", Some("kyc")),
+        None,
+        None,
+    );
+    add(
+        "CD532",
+        "complaints",
+        Some("K001"),
+        None,
         "complaint K001: responded 2025-04-30, 29 days after it was received (limit 15)",
-        comp("", Some("responded_at")), Some("2025-04-01"), None);
-    add("CD532", "complaints", Some("K002"), None,
+        comp("", Some("responded_at")),
+        Some("2025-04-01"),
+        None,
+    );
+    add(
+        "CD532",
+        "complaints",
+        Some("K002"),
+        None,
         "complaint K002: no response 242 days after it was received (limit 15)",
-        comp("", None), Some("2025-05-03"), None);
-    add("CD531", "complaints", Some("K002"), None,
-        "complaint K002: handled_by is absent", comp("", None), Some("2025-05-03"), None);
-    add("CD441", "visits", Some("V001"), None, SCRIPT_MESSAGE,
-        Some((VISITS, "export/visits.json", "/0", None)), Some("2025-01-15"), None);
-    add("CD614", "export", None, Some("2025-Q3"),
-        "no satisfaction survey conducted in 2025-Q3", None, None, None);
-    add("CD623", "assessments", Some("A009"), None,
-        "assessment A009: target missed and no follow-up", None, Some("2025-06-30"), None);
-    add("CD463", "contracts", Some("X001"), None,
+        comp("", None),
+        Some("2025-05-03"),
+        None,
+    );
+    add(
+        "CD531",
+        "complaints",
+        Some("K002"),
+        None,
+        "complaint K002: handled_by is absent",
+        comp("", None),
+        Some("2025-05-03"),
+        None,
+    );
+    add(
+        "CD441",
+        "visits",
+        Some("V001"),
+        None,
+        SCRIPT_MESSAGE,
+        Some((VISITS, "export/visits.json", "/0", None)),
+        Some("2025-01-15"),
+        None,
+    );
+    add(
+        "CD614",
+        "export",
+        None,
+        Some("2025-Q3"),
+        "no satisfaction survey conducted in 2025-Q3",
+        None,
+        None,
+        None,
+    );
+    add(
+        "CD623",
+        "assessments",
+        Some("A009"),
+        None,
+        "assessment A009: target missed and no follow-up",
+        None,
+        Some("2025-06-30"),
+        None,
+    );
+    add(
+        "CD463",
+        "contracts",
+        Some("X001"),
+        None,
         "contract X001: risk_disclosure is absent",
-        Some((CONTRACTS, "export/contracts.json", "/0", None)), Some("2025-02-10"),
+        Some((CONTRACTS, "export/contracts.json", "/0", None)),
+        Some("2025-02-10"),
         Some(Waived {
             reason: "disclosure on paper, scanned copy filed under ticket COMP-118".to_string(),
             expires: Some("2026-03-31".to_string()),
             approver: Some("E9 (Chief Compliance Officer)".to_string()),
-        }));
+        }),
+    );
 
     let n_waived = violations.iter().filter(|v| v.waived.is_some()).count();
     let count = |s: Severity| {
