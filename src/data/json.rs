@@ -135,7 +135,8 @@ pub fn check_depth(text: &str, depth: usize, max_depth: usize) -> Result<(), usi
             b'"' => {
                 i += 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    // `i` passes the end when the text ends in a backslash.
+                    match memchr::memchr2(b'"', b'\\', b.get(i..).unwrap_or_default()) {
                         Some(j) if b[i + j] == b'\\' => i += j + 2,
                         Some(j) => {
                             i += j + 1;
