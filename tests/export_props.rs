@@ -25,11 +25,17 @@ fn fixtures() -> &'static Vec<(PathBuf, Map<String, Value>)> {
     F.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
         let mut out = Vec::new();
-        for e in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().flatten() {
+        for e in walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
             if e.file_name() != "export.json" {
                 continue;
             }
-            let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(&std::fs::read(e.path()).unwrap()) else {
+            let Ok(Value::Object(doc)) =
+                serde_json::from_slice::<Value>(&std::fs::read(e.path()).unwrap())
+            else {
                 continue;
             };
             if doc.iter().all(|(k, v)| k == "export" || v.is_array()) {
@@ -46,7 +52,14 @@ fn violations(paths: &[PathBuf]) -> Result<Found, String> {
     Ok(a.run
         .violations
         .iter()
-        .map(|v| (a.run.rule(v).code.clone(), v.collection.clone(), v.id.clone(), v.key.clone()))
+        .map(|v| {
+            (
+                a.run.rule(v).code.clone(),
+                v.collection.clone(),
+                v.id.clone(),
+                v.key.clone(),
+            )
+        })
         .collect())
 }
 
@@ -55,7 +68,11 @@ impl TempDir {
     fn new() -> TempDir {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
-        let p = std::env::temp_dir().join(format!("comply-export-props-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let p = std::env::temp_dir().join(format!(
+            "comply-export-props-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         TempDir(p)
@@ -85,7 +102,9 @@ fn records(v: &Value) -> &Vec<Value> {
 }
 
 fn ndjson(recs: &[Value]) -> String {
-    recs.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect()
+    recs.iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -106,16 +125,25 @@ fn directory(doc: &Map<String, Value>, layout: Layout) -> TempDir {
     for (name, v) in doc.iter().filter(|(k, _)| *k != "export") {
         let recs = records(v);
         match layout {
-            Layout::Arrays => write(&dir.0.join(format!("{name}.json")), serde_json::to_string_pretty(v).unwrap()),
+            Layout::Arrays => write(
+                &dir.0.join(format!("{name}.json")),
+                serde_json::to_string_pretty(v).unwrap(),
+            ),
             Layout::Lines => write(&dir.0.join(format!("{name}.ndjson")), ndjson(recs)),
             Layout::Split { at, lines } => {
                 let k = ((recs.len() as f64) * at).round() as usize;
                 let (a, b) = recs.split_at(k.min(recs.len()));
                 for (i, part) in [a, b].into_iter().enumerate() {
                     if lines {
-                        write(&dir.0.join(name).join(format!("{}.ndjson", i + 1)), ndjson(part));
+                        write(
+                            &dir.0.join(name).join(format!("{}.ndjson", i + 1)),
+                            ndjson(part),
+                        );
                     } else {
-                        write(&dir.0.join(name).join(format!("{}.json", i + 1)), serde_json::to_string(part).unwrap());
+                        write(
+                            &dir.0.join(name).join(format!("{}.json", i + 1)),
+                            serde_json::to_string(part).unwrap(),
+                        );
                     }
                 }
             }
@@ -126,14 +154,20 @@ fn directory(doc: &Map<String, Value>, layout: Layout) -> TempDir {
 
 fn document(doc: &Map<String, Value>) -> TempDir {
     let dir = TempDir::new();
-    write(&dir.0.join("export.json"), serde_json::to_string_pretty(&Value::Object(doc.clone())).unwrap());
+    write(
+        &dir.0.join("export.json"),
+        serde_json::to_string_pretty(&Value::Object(doc.clone())).unwrap(),
+    );
     dir
 }
 
 fn has_duplicate_ids(doc: &Map<String, Value>) -> bool {
     doc.iter().filter(|(k, _)| *k != "export").any(|(_, v)| {
         let mut seen = BTreeSet::new();
-        records(v).iter().filter_map(|r| r.get("id")).any(|id| !seen.insert(id.to_string()))
+        records(v)
+            .iter()
+            .filter_map(|r| r.get("id"))
+            .any(|id| !seen.insert(id.to_string()))
     })
 }
 
@@ -145,7 +179,12 @@ fn directory_layouts_change_no_violation() {
         let base = violations(&[path.clone()]);
         for layout in [Layout::Arrays, Layout::Lines] {
             let dir = directory(doc, layout);
-            assert_eq!(violations(&[dir.0.clone()]), base, "{} laid out as {layout:?}", path.display());
+            assert_eq!(
+                violations(&[dir.0.clone()]),
+                base,
+                "{} laid out as {layout:?}",
+                path.display()
+            );
         }
     }
 }
@@ -198,20 +237,34 @@ proptest! {
 /// length 3`), a panic that took the whole load down. Now a syntax error.
 #[test]
 fn file_ending_in_a_backslash_inside_a_string() {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/export_trailing_backslash.json");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions/export_trailing_backslash.json");
     let bytes = std::fs::read(&file).unwrap();
     let p = program();
-    let opts = comply::data::LoadOptions { projection: Some(p.projection.clone()), ..Default::default() };
+    let opts = comply::data::LoadOptions {
+        projection: Some(p.projection.clone()),
+        ..Default::default()
+    };
     for text in [&bytes[..], b"{\"a\":\"\\", b"\"\\", b"[\"\\\\\\"] {
         // As one document, as a collection's array and as its .ndjson.
         let dir = TempDir::new();
         write(&dir.0.join("doc/export.json"), text);
-        write(&dir.0.join("tree/export.json"), br#"{"export":{"as_of":"2025-06-30T12:00:00+08:00"}}"#);
+        write(
+            &dir.0.join("tree/export.json"),
+            br#"{"export":{"as_of":"2025-06-30T12:00:00+08:00"}}"#,
+        );
         write(&dir.0.join("tree/customers.json"), text);
-        write(&dir.0.join("lines/customers.ndjson"), [&b"{}\n"[..], text].concat());
+        write(
+            &dir.0.join("lines/customers.ndjson"),
+            [&b"{}\n"[..], text].concat(),
+        );
         for path in ["doc/export.json", "tree", "lines"] {
             let export = comply::data::load(&[dir.0.join(path)], &p.schema, &opts);
-            assert!(!export.errors.is_empty(), "{path}: {:?} loads without an error", String::from_utf8_lossy(text));
+            assert!(
+                !export.errors.is_empty(),
+                "{path}: {:?} loads without an error",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 }

@@ -328,7 +328,7 @@ pub fn expr(e: &Expr, ctx: u8) -> String {
             } else {
                 v.to_string()
             };
-            (s, if *v < 0.0 { 7 } else { 9 })
+            (s, if v.is_sign_negative() { 7 } else { 9 })
         }
         ExprKind::Str(s) => (string(s), 9),
         ExprKind::Name(n) => (n.clone(), 9),
@@ -355,7 +355,8 @@ pub fn expr(e: &Expr, ctx: u8) -> String {
             ),
             7,
         ),
-        ExprKind::Not(x) => (format!("not {}", expr(x, 4)), 3),
+        // `not not x` needs no brackets: `not` takes `not` or a comparison.
+        ExprKind::Not(x) => (format!("not {}", expr(x, 3)), 3),
         ExprKind::Binary(op, l, r) => {
             let p = prec_of(*op);
             if op.is_comparison() {

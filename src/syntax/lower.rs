@@ -321,7 +321,12 @@ impl<'f> Lowerer<'f> {
                     i += close + 1;
                 }
                 b'\\' => {
-                    let n = body[i..].chars().nth(1).map_or(1, |c| 1 + c.len_utf8());
+                    // `\u{…}` is an escape, not a hole: copy it whole.
+                    let n = if body[i..].starts_with("\\u{") {
+                        body[i..].find('}').map_or(2, |j| j + 1)
+                    } else {
+                        body[i..].chars().nth(1).map_or(1, |c| 1 + c.len_utf8())
+                    };
                     text.push_str(&body[i..i + n]);
                     i += n;
                 }

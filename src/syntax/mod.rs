@@ -86,8 +86,14 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
                     continue;
                 };
                 let mut lowerer = lower::Lowerer::new(file, chunk.start);
+                let item_span = Span::new(chunk.start, chunk.start + pair.as_span().end());
                 match lowerer.item(pair) {
                     Some(item) => policy.items.push(item),
+                    // An item is never dropped in silence.
+                    None if lowerer.diags.is_empty() => diags.push(
+                        Diagnostic::error("syntax", file, item_span, "this item could not be read")
+                            .label("here"),
+                    ),
                     None => diags.extend(lowerer.diags),
                 }
             }

@@ -100,9 +100,19 @@ pub fn items(text: &str) -> Vec<Span> {
     let mut starts = vec![0usize];
     let mut depth = 0i64;
     let mut line_start = true;
+    // The last byte of code seen: after `=` or an operator the line
+    // continues an expression, whatever word starts it.
+    let mut last = b'\n';
     scan(
         text,
         |i, b| {
+            let continues = matches!(
+                last,
+                b'=' | b'(' | b',' | b'[' | b'+' | b'-' | b'*' | b'/' | b'<' | b'>' | b'!' | b'.'
+            );
+            if !b.is_ascii_whitespace() {
+                last = b;
+            }
             match b {
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth -= 1,
@@ -114,7 +124,7 @@ pub fn items(text: &str) -> Vec<Span> {
             }
             if line_start && !b.is_ascii_whitespace() {
                 line_start = false;
-                if depth <= 0 && i > 0 && starts_item(&bytes[i..]) {
+                if depth <= 0 && i > 0 && !continues && starts_item(&bytes[i..]) {
                     depth = 0;
                     starts.push(i);
                 }

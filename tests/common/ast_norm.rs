@@ -30,7 +30,12 @@ fn property(p: &mut Property) {
 }
 
 fn field(f: &mut FieldDecl) {
-    let FieldDecl { name, ty, optional: _, span } = f;
+    let FieldDecl {
+        name,
+        ty,
+        optional: _,
+        span,
+    } = f;
     ident(name);
     type_expr(ty);
     z(span);
@@ -63,7 +68,12 @@ pub fn expr(e: &mut Expr) {
     let Expr { kind, span } = e;
     z(span);
     match kind {
-        ExprKind::Bool(_) | ExprKind::Int(_) | ExprKind::Num(_) | ExprKind::Str(_) | ExprKind::Name(_) | ExprKind::Range(..) => {}
+        ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Num(_)
+        | ExprKind::Str(_)
+        | ExprKind::Name(_)
+        | ExprKind::Range(..) => {}
         ExprKind::Field(b, f) | ExprKind::Nav(b, f) => {
             expr(b);
             ident(f);
@@ -78,17 +88,35 @@ pub fn expr(e: &mut Expr) {
             expr(l);
             expr(r);
         }
-        ExprKind::In { elem, set, negated: _ } => {
+        ExprKind::In {
+            elem,
+            set,
+            negated: _,
+        } => {
             expr(elem);
             expr(set);
         }
-        ExprKind::Is { expr: x, present: _ } => expr(x),
-        ExprKind::Within { expr: x, amount, direction: _, anchor } => {
+        ExprKind::Is {
+            expr: x,
+            present: _,
+        } => expr(x),
+        ExprKind::Within {
+            expr: x,
+            amount,
+            direction: _,
+            anchor,
+        } => {
             expr(x);
             expr(amount);
             expr(anchor);
         }
-        ExprKind::Quant { kind: _, var, source, filter, body } => {
+        ExprKind::Quant {
+            kind: _,
+            var,
+            source,
+            filter,
+            body,
+        } => {
             ident(var);
             expr(source);
             if let Some(f) = filter {
@@ -121,9 +149,16 @@ fn statement(s: &mut Statement) {
                 z(span);
             }
         }
-        StatementKind::When(e) | StatementKind::Require(e) | StatementKind::At(e) | StatementKind::Key(e) => expr(e),
+        StatementKind::When(e)
+        | StatementKind::Require(e)
+        | StatementKind::At(e)
+        | StatementKind::Key(e) => expr(e),
         StatementKind::Message(t) => {
-            let Template { parts, raw: _, span } = t;
+            let Template {
+                parts,
+                raw: _,
+                span,
+            } = t;
             z(span);
             for p in parts {
                 match p {
@@ -137,12 +172,21 @@ fn statement(s: &mut Statement) {
 
 pub fn item(it: &mut Item) {
     match it {
-        Item::Header(Header { name, properties, span }) => {
+        Item::Header(Header {
+            name,
+            properties,
+            span,
+        }) => {
             ident(name);
             properties.iter_mut().for_each(property);
             z(span);
         }
-        Item::Param(Param { name, ty, default, span }) => {
+        Item::Param(Param {
+            name,
+            ty,
+            default,
+            span,
+        }) => {
             ident(name);
             ident(ty);
             expr(default);
@@ -158,7 +202,12 @@ pub fn item(it: &mut Item) {
             fields.iter_mut().for_each(field);
             z(span);
         }
-        Item::Def(Def { name, params, body, span }) => {
+        Item::Def(Def {
+            name,
+            params,
+            body,
+            span,
+        }) => {
             ident(name);
             for (a, b) in params {
                 ident(a);
@@ -167,7 +216,12 @@ pub fn item(it: &mut Item) {
             expr(body);
             z(span);
         }
-        Item::Clause(ClauseDecl { id, properties, not_checkable, span }) => {
+        Item::Clause(ClauseDecl {
+            id,
+            properties,
+            not_checkable,
+            span,
+        }) => {
             strlit(id);
             properties.iter_mut().for_each(property);
             if let Some(n) = not_checkable {
@@ -175,7 +229,13 @@ pub fn item(it: &mut Item) {
             }
             z(span);
         }
-        Item::Rule(Rule { kind: _, code, name, statements, span }) => {
+        Item::Rule(Rule {
+            kind: _,
+            code,
+            name,
+            statements,
+            span,
+        }) => {
             ident(code);
             ident(name);
             statements.iter_mut().for_each(statement);
@@ -194,5 +254,8 @@ pub fn items(p: &Policy) -> Vec<Item> {
 
 /// The text of every comment, in order.
 pub fn comment_texts(p: &Policy) -> Vec<String> {
-    p.comments.iter().map(|c| c.text.trim_end().to_string()).collect()
+    p.comments
+        .iter()
+        .map(|c| c.text.trim_end().to_string())
+        .collect()
 }
