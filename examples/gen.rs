@@ -143,15 +143,33 @@ const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
     "超", "秀英", "霞", "平", "刚", "桂英", "建华", "文博", "子涵", "思远", "雨桐", "浩然",
 ];
-const CITIES: &[&str] = &["上海", "北京", "深圳", "杭州", "苏州", "南京", "成都", "武汉", "广州", "宁波"];
-const FIRMS: &[&str] = &["恒信", "瑞丰", "中和", "华远", "博达", "启明", "鼎盛", "泰和", "云帆", "安泽"];
-const TRADES: &[&str] = &["科技", "贸易", "制造", "物流", "医药", "新材料", "投资管理", "餐饮"];
+const CITIES: &[&str] = &[
+    "上海", "北京", "深圳", "杭州", "苏州", "南京", "成都", "武汉", "广州", "宁波",
+];
+const FIRMS: &[&str] = &[
+    "恒信", "瑞丰", "中和", "华远", "博达", "启明", "鼎盛", "泰和", "云帆", "安泽",
+];
+const TRADES: &[&str] = &[
+    "科技",
+    "贸易",
+    "制造",
+    "物流",
+    "医药",
+    "新材料",
+    "投资管理",
+    "餐饮",
+];
 
 fn person(r: &mut Rng) -> String {
     format!("{}{}", r.pick(SURNAMES), r.pick(GIVEN))
 }
 fn company(r: &mut Rng) -> String {
-    format!("{}{}{}有限公司", r.pick(CITIES), r.pick(FIRMS), r.pick(TRADES))
+    format!(
+        "{}{}{}有限公司",
+        r.pick(CITIES),
+        r.pick(FIRMS),
+        r.pick(TRADES)
+    )
 }
 
 // ---------------------------------------------------------------- model
@@ -319,16 +337,38 @@ impl Ctx {
         let cid = self.cid(i);
         let owner = self.emp(b.owner);
         let corporate = r.chance(0.2);
-        let name = if corporate { company(&mut r) } else { person(&mut r) };
+        let name = if corporate {
+            company(&mut r)
+        } else {
+            person(&mut r)
+        };
         let mut info = b.created + r.range(1, 72) * HOUR;
         let upd_lo = info.max(ts(2025, 1, 6, 0, 0));
-        let profile_updated = work(&mut r, upd_lo, (upd_lo + 120 * DAY).min(ts(2025, 12, 15, 0, 0)));
-        let channels = ["referral", "event", "visit", "inbound", "online", "cold_call", "partner", "other"];
+        let profile_updated = work(
+            &mut r,
+            upd_lo,
+            (upd_lo + 120 * DAY).min(ts(2025, 12, 15, 0, 0)),
+        );
+        let channels = [
+            "referral",
+            "event",
+            "visit",
+            "inbound",
+            "online",
+            "cold_call",
+            "partner",
+            "other",
+        ];
         let mut channel = r.pick(&channels).to_string();
-        let mut classification = if r.chance(0.7) { "confidential" } else { "restricted" };
+        let mut classification = if r.chance(0.7) {
+            "confidential"
+        } else {
+            "restricted"
+        };
         if i == t.cd521 {
             channel = "purchased_list".into();
-            out.injected.push(viol("CD521", "customers", Some(&cid), None));
+            out.injected
+                .push(viol("CD521", "customers", Some(&cid), None));
         } else if self.v(&mut vr) {
             match vr.idx(3) {
                 0 => channel = "scraped_data".into(),
@@ -338,16 +378,27 @@ impl Ctx {
         }
         if i == t.cd431 {
             info = b.created - 3 * DAY;
-            out.injected.push(viol("CD431", "customers", Some(&cid), None));
+            out.injected
+                .push(viol("CD431", "customers", Some(&cid), None));
         }
         let stage = if b.contracted {
-            if b.terminated { "closed" } else { "contracted" }
+            if b.terminated {
+                "closed"
+            } else {
+                "contracted"
+            }
         } else if r.chance(0.06) {
             "closed"
         } else {
             "prospect"
         };
-        let prefs = ["稳健增值", "保本优先", "长期配置", "高收益成长", "流动性优先"];
+        let prefs = [
+            "稳健增值",
+            "保本优先",
+            "长期配置",
+            "高收益成长",
+            "流动性优先",
+        ];
         let basic_info = if corporate {
             json!({"industry": r.pick(TRADES), "city": r.pick(CITIES), "registered_capital": r.range(1, 500) * 100_000})
         } else {
@@ -378,7 +429,11 @@ impl Ctx {
 
         // consents
         let ch = ["paper", "online", "phone", "in_person"];
-        let mut add_consent = |c: &mut Counters, purpose: &str, at: i64, revoked: Option<i64>, r: &mut Rng| {
+        let mut add_consent = |c: &mut Counters,
+                               purpose: &str,
+                               at: i64,
+                               revoked: Option<i64>,
+                               r: &mut Rng| {
             c.consent += 1;
             let id = self.aid("K", c.consent);
             let mut v = json!({"id": id, "customer_id": cid, "purpose": purpose, "granted_at": fmt(at),
@@ -392,27 +447,47 @@ impl Ctx {
         let mut mk_revoked: Option<i64> = None;
         if b.marketing_consent {
             if i == t.cd446 {
-                mk_revoked = Some(work(&mut r, ts(2025, 6, 1, 0, 0), ts(2025, 6, 30, 0, 0)).max(b.created + 20 * DAY));
+                mk_revoked = Some(
+                    work(&mut r, ts(2025, 6, 1, 0, 0), ts(2025, 6, 30, 0, 0))
+                        .max(b.created + 20 * DAY),
+                );
             } else if !b.contracted && r.chance(0.1) {
                 let lo = b.created.max(ts(2025, 1, 2, 0, 0)) + 15 * DAY;
                 if lo < activity_end() - 10 * DAY {
                     mk_revoked = Some(work(&mut r, lo, activity_end() - 10 * DAY));
                 }
             }
-            add_consent(c, "marketing_contact", b.created + r.range(1, 30) * MIN, mk_revoked, &mut r);
+            add_consent(
+                c,
+                "marketing_contact",
+                b.created + r.range(1, 30) * MIN,
+                mk_revoked,
+                &mut r,
+            );
         }
         if b.data_sharing {
-            add_consent(c, "data_sharing", b.created + r.range(30, 90) * MIN, None, &mut r);
+            add_consent(
+                c,
+                "data_sharing",
+                b.created + r.range(30, 90) * MIN,
+                None,
+                &mut r,
+            );
         }
 
         let act_lo = b.created.max(ts(2025, 1, 2, 0, 0)) + DAY;
         let mut act_hi = activity_end();
         if i == t.cd445 {
             act_hi = ts(2025, 8, 31, 18, 0);
-            out.injected.push(viol("CD445", "customers", Some(&cid), None));
+            out.injected
+                .push(viol("CD445", "customers", Some(&cid), None));
         }
         let plan = "P2025-01";
-        let marketing_ok = |at: i64| b.marketing_consent && at >= b.created + 30 * MIN && mk_revoked.map_or(true, |rv| at < rv);
+        let marketing_ok = |at: i64| {
+            b.marketing_consent
+                && at >= b.created + 30 * MIN
+                && mk_revoked.map_or(true, |rv| at < rv)
+        };
 
         // visits
         let mut nv = r.range(0, 2) as usize;
@@ -454,14 +529,26 @@ impl Ctx {
             }
             v["visited_at"] = json!(fmt(at));
             v["preparation"] = prep;
-            v["summary"] = json!(r.pick(&["介绍了稳健型理财产品", "了解客户年度资金安排", "讲解风险测评结果", "回访已购产品情况"]));
-            v["feedback"] = json!(r.pick(&["客户有兴趣,约定下次详谈", "客户暂无需求", "客户希望收到产品资料", "客户满意"]));
+            v["summary"] = json!(r.pick(&[
+                "介绍了稳健型理财产品",
+                "了解客户年度资金安排",
+                "讲解风险测评结果",
+                "回访已购产品情况"
+            ]));
+            v["feedback"] = json!(r.pick(&[
+                "客户有兴趣,约定下次详谈",
+                "客户暂无需求",
+                "客户希望收到产品资料",
+                "客户满意"
+            ]));
             v["recorded_at"] = json!(fmt(rec));
             out.visits.push((at, v));
         }
 
         // communications
-        let mut times: Vec<i64> = (0..r.range(1, 3)).map(|_| work(&mut r, act_lo, act_hi)).collect();
+        let mut times: Vec<i64> = (0..r.range(1, 3))
+            .map(|_| work(&mut r, act_lo, act_hi))
+            .collect();
         if b.contracted && !b.terminated && i != t.cd445 {
             times.push(work(&mut r, ts(2025, 10, 10, 0, 0).max(act_lo), act_hi));
         }
@@ -495,7 +582,8 @@ impl Ctx {
             if Some(at) == inject446 {
                 purpose = "marketing";
                 emp = owner.id.clone();
-                out.injected.push(viol("CD446", "communications", Some(&id), None));
+                out.injected
+                    .push(viol("CD446", "communications", Some(&id), None));
             } else if self.v(&mut vr) {
                 match vr.idx(2) {
                     0 => rec = at + 6 * DAY,
@@ -507,7 +595,12 @@ impl Ctx {
                 }
             }
             let ch = *r.pick(&["phone", "email", "meeting", "sms", "wechat"]);
-            let summ = *r.pick(&["电话回访,确认联系方式", "发送产品说明书", "解答赎回流程问题", "邀请参加投资策略会"]);
+            let summ = *r.pick(&[
+                "电话回访,确认联系方式",
+                "发送产品说明书",
+                "解答赎回流程问题",
+                "邀请参加投资策略会",
+            ]);
             let fb = *r.pick(&["已知悉", "客户表示感谢", "客户要求书面材料"]);
             let v = json!({"id": id, "customer_id": cid, "employee_id": emp, "channel": ch, "purpose": purpose,
                 "occurred_at": fmt(at), "summary": summary.map(|_| summ), "feedback": fb, "recorded_at": fmt(rec)});
@@ -518,7 +611,11 @@ impl Ctx {
         if b.contracted {
             c.contract += 1;
             let kid = self.aid("T", c.contract);
-            let fit: Vec<&Product> = self.products.iter().filter(|p| p.level <= b.tolerance).collect();
+            let fit: Vec<&Product> = self
+                .products
+                .iter()
+                .filter(|p| p.level <= b.tolerance)
+                .collect();
             let mut prods = vec![];
             let np = 1 + r.idx(2);
             let mut used = BTreeSet::new();
@@ -528,16 +625,22 @@ impl Ctx {
                     prods.push(json!({"product_id": p.id, "selected_by_customer": true}));
                 }
             }
-            let mut signed_by = if owner.dept == "business" { owner.id.clone() } else { self.pick_dept(&mut r, "business") };
+            let mut signed_by = if owner.dept == "business" {
+                owner.id.clone()
+            } else {
+                self.pick_dept(&mut r, "business")
+            };
             let mut disclosed = b.signed - r.range(30, 24 * 60) * MIN;
             if i == t.cd464 {
                 let r4 = self.products.iter().find(|p| p.level == 4).unwrap();
                 prods.push(json!({"product_id": r4.id, "selected_by_customer": true}));
-                out.injected.push(viol("CD464", "contracts", Some(&kid), Some(&r4.id)));
+                out.injected
+                    .push(viol("CD464", "contracts", Some(&kid), Some(&r4.id)));
             }
             if i == t.cd463 {
                 disclosed = b.signed + 2 * DAY;
-                out.injected.push(viol("CD463", "contracts", Some(&kid), None));
+                out.injected
+                    .push(viol("CD463", "contracts", Some(&kid), None));
             } else if self.v(&mut vr) {
                 match vr.idx(3) {
                     0 => disclosed = b.signed + DAY,
@@ -567,7 +670,8 @@ impl Ctx {
             let mut handler = self.pick_dept(&mut r, "customer_service");
             if i == t.cd532 {
                 resp = recv + 19 * DAY;
-                out.injected.push(viol("CD532", "complaints", Some(&qid), None));
+                out.injected
+                    .push(viol("CD532", "complaints", Some(&qid), None));
             } else if self.v(&mut vr) {
                 match vr.idx(2) {
                     0 => resp = recv + 20 * DAY,
@@ -639,7 +743,10 @@ impl Out {
             }
             let f = File::create(root).unwrap_or_else(|e| panic!("{}: {}", root.display(), e));
             let mut w: Box<dyn Write> = if gzip {
-                Box::new(BufWriter::new(flate2::write::GzEncoder::new(f, flate2::Compression::default())))
+                Box::new(BufWriter::new(flate2::write::GzEncoder::new(
+                    f,
+                    flate2::Compression::default(),
+                )))
             } else {
                 Box::new(BufWriter::with_capacity(1 << 20, f))
             };
@@ -671,8 +778,10 @@ impl Out {
             let w = self.doc.as_mut().unwrap();
             write!(w, ",\n  \"{}\": [", coll).unwrap();
         } else if !activity {
-            let mut w: Box<dyn Write> =
-                Box::new(BufWriter::with_capacity(1 << 20, File::create(self.root.join(format!("{}.json", coll))).unwrap()));
+            let mut w: Box<dyn Write> = Box::new(BufWriter::with_capacity(
+                1 << 20,
+                File::create(self.root.join(format!("{}.json", coll))).unwrap(),
+            ));
             w.write_all(b"[").unwrap();
             self.cur = Some(w);
         } else {
@@ -684,7 +793,8 @@ impl Out {
         let first = std::mem::replace(&mut self.first, false);
         if self.document {
             let w = self.doc.as_mut().unwrap();
-            w.write_all(if first { b"\n    " } else { b",\n    " }).unwrap();
+            w.write_all(if first { b"\n    " } else { b",\n    " })
+                .unwrap();
             w.write_all(&render(v, self.pretty, 2)).unwrap();
         } else if !self.activity {
             let w = self.cur.as_mut().unwrap();
@@ -695,7 +805,10 @@ impl Out {
             let root = &self.root;
             let coll = &self.coll;
             let w = self.months.entry(m.clone()).or_insert_with(|| {
-                BufWriter::with_capacity(1 << 18, File::create(root.join(coll).join(format!("{}.ndjson", m))).unwrap())
+                BufWriter::with_capacity(
+                    1 << 18,
+                    File::create(root.join(coll).join(format!("{}.ndjson", m))).unwrap(),
+                )
             });
             serde_json::to_writer(&mut *w, v).unwrap();
             w.write_all(b"\n").unwrap();
@@ -704,10 +817,12 @@ impl Out {
     fn end(&mut self) {
         if self.document {
             let w = self.doc.as_mut().unwrap();
-            w.write_all(if self.first { b"]" } else { b"\n  ]" }).unwrap();
+            w.write_all(if self.first { b"]" } else { b"\n  ]" })
+                .unwrap();
         } else if !self.activity {
             let mut w = self.cur.take().unwrap();
-            w.write_all(if self.first { b"]\n" } else { b"\n]\n" }).unwrap();
+            w.write_all(if self.first { b"]\n" } else { b"\n]\n" })
+                .unwrap();
             w.flush().unwrap();
         } else {
             for (_, mut w) in std::mem::take(&mut self.months) {
@@ -745,7 +860,11 @@ fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool) -> Ctx {
     let ne = (n / 50).max(20);
     let frac = [0.06, 0.25, 0.25, 0.15, 0.1, 0.1];
     let mins = [2usize, 5, 5, 3, 2, 2];
-    let mut counts: Vec<usize> = frac.iter().zip(mins).map(|(f, m)| ((ne as f64 * f) as usize).max(m)).collect();
+    let mut counts: Vec<usize> = frac
+        .iter()
+        .zip(mins)
+        .map(|(f, m)| ((ne as f64 * f) as usize).max(m))
+        .collect();
     let used: usize = counts.iter().sum();
     counts.push(ne.saturating_sub(used).max(1));
     let ew = (ne.to_string().len()).max(3);
@@ -760,9 +879,16 @@ fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool) -> Ctx {
             } else {
                 work(&mut r, ts(2025, 1, 2, 0, 0), ts(2025, 10, 31, 0, 0))
             };
-            let active = !(staff && k == cnt - 1 && k >= 3 && (*d == "marketing" || r.chance(0.05)));
+            let active =
+                !(staff && k == cnt - 1 && k >= 3 && (*d == "marketing" || r.chance(0.05)));
             let idx = emps.len();
-            emps.push(Emp { id: format!("E{:0w$}", idx + 1, w = ew), name: person(&mut r), dept: d, active, joined });
+            emps.push(Emp {
+                id: format!("E{:0w$}", idx + 1, w = ew),
+                name: person(&mut r),
+                dept: d,
+                active,
+                joined,
+            });
             by_dept.entry(d).or_default().push(idx);
         }
     }
@@ -773,10 +899,28 @@ fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool) -> Ctx {
         .map(|(i, _)| i)
         .collect();
     let levels = [1u8, 1, 2, 2, 3, 3, 4, 4, 5, 5];
-    let products = levels.iter().enumerate().map(|(k, &l)| Product { id: format!("PR{:02}", k + 1), level: l }).collect();
+    let products = levels
+        .iter()
+        .enumerate()
+        .map(|(k, &l)| Product {
+            id: format!("PR{:02}", k + 1),
+            level: l,
+        })
+        .collect();
     let w = n.to_string().len().max(4);
     let aw = (n * 8).to_string().len().max(5);
-    let mut ctx = Ctx { seed, n, rate, w, aw, emps, by_dept, owners, products, sample: None };
+    let mut ctx = Ctx {
+        seed,
+        n,
+        rate,
+        w,
+        aw,
+        emps,
+        by_dept,
+        owners,
+        products,
+        sample: None,
+    };
     if sample {
         ctx.sample = Some(pick_targets(&ctx));
     }
@@ -795,19 +939,38 @@ fn pick_targets(ctx: &Ctx) -> Targets {
         panic!("no customer fits a sample target");
     };
     let cd431 = find(5, &|b| !b.contracted);
-    let cd445 = find(20, &|b| b.contracted && !b.terminated && b.signed < ts(2025, 7, 1, 0, 0));
-    let cd446 = find(30, &|b| !b.contracted && b.marketing_consent && b.created < ts(2025, 5, 1, 0, 0));
+    let cd445 = find(20, &|b| {
+        b.contracted && !b.terminated && b.signed < ts(2025, 7, 1, 0, 0)
+    });
+    let cd446 = find(30, &|b| {
+        !b.contracted && b.marketing_consent && b.created < ts(2025, 5, 1, 0, 0)
+    });
     let cd463 = find(40, &|b| b.contracted && !b.terminated);
     let cd464 = find(50, &|b| b.contracted && !b.terminated && b.tolerance == 2);
     let cd442 = find(60, &|b| b.created < ts(2025, 10, 1, 0, 0));
     let cd532 = find(70, &|b| b.created < ts(2025, 9, 1, 0, 0));
     let cd521 = find(80, &|b| !b.contracted);
     let early = |d: &str| {
-        ctx.by_dept[d].iter().copied().find(|&e| ctx.emps[e].active && ctx.emps[e].joined < ts(2024, 10, 1, 0, 0)).unwrap()
+        ctx.by_dept[d]
+            .iter()
+            .copied()
+            .find(|&e| ctx.emps[e].active && ctx.emps[e].joined < ts(2024, 10, 1, 0, 0))
+            .unwrap()
     };
     let cd511_emp = early("marketing");
     let cd622_emp = early("business");
-    Targets { cd431, cd442, cd445, cd446, cd463, cd464, cd521, cd532, cd511_emp, cd622_emp }
+    Targets {
+        cd431,
+        cd442,
+        cd445,
+        cd446,
+        cd463,
+        cd464,
+        cd521,
+        cd532,
+        cd511_emp,
+        cd622_emp,
+    }
 }
 
 struct Sample<'a> {
@@ -850,9 +1013,33 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         (q, m)
     };
     let plans = [
-        ("P2025-01", 2025, "2025年度客户开发计划", ts(2024, 11, 12, 10, 0), Some(ts(2024, 12, 20, 15, 0)), "executing", Some(ts(2025, 1, 2, 9, 0))),
-        ("P2025-02", 2025, "2025年线上渠道专项计划", ts(2024, 12, 5, 14, 0), Some(ts(2024, 12, 27, 11, 0)), "closed", Some(ts(2025, 2, 3, 9, 0))),
-        ("P2026-01", 2026, "2026年度客户开发计划", ts(2025, 11, 18, 10, 0), None, "submitted", None),
+        (
+            "P2025-01",
+            2025,
+            "2025年度客户开发计划",
+            ts(2024, 11, 12, 10, 0),
+            Some(ts(2024, 12, 20, 15, 0)),
+            "executing",
+            Some(ts(2025, 1, 2, 9, 0)),
+        ),
+        (
+            "P2025-02",
+            2025,
+            "2025年线上渠道专项计划",
+            ts(2024, 12, 5, 14, 0),
+            Some(ts(2024, 12, 27, 11, 0)),
+            "closed",
+            Some(ts(2025, 2, 3, 9, 0)),
+        ),
+        (
+            "P2026-01",
+            2026,
+            "2026年度客户开发计划",
+            ts(2025, 11, 18, 10, 0),
+            None,
+            "submitted",
+            None,
+        ),
     ];
     for (id, year, title, created, approved, status, started) in plans {
         let (q, m) = breakdown(&mut r);
@@ -882,7 +1069,10 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             let mut sections = json!({"trend_forecast": "利率下行周期中稳健型产品需求上升", "customer_segments": "新中产家庭与小微企业主为主要增量",
                 "competitive_analysis": "同业机构加大线上营销投入,费率竞争加剧"});
             if ctx.v(&mut vr) {
-                sections.as_object_mut().unwrap().remove("competitive_analysis");
+                sections
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("competitive_analysis");
             }
             out.rec(&json!({"id": format!("R{:04}", k), "title": format!("{}年第{}季度市场调研报告", y, q), "conducted_by": mk(&mut r),
                 "completed_at": fmt(at), "methods": ["survey", "interview", "data_platform"], "sections": sections}), None);
@@ -892,7 +1082,18 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
     // products
     out.begin("products", false);
-    let pnames = ["货币增利", "短债精选", "稳健理财", "固收增强", "平衡配置", "红利优选", "成长精选", "行业主题", "量化对冲", "私募股权"];
+    let pnames = [
+        "货币增利",
+        "短债精选",
+        "稳健理财",
+        "固收增强",
+        "平衡配置",
+        "红利优选",
+        "成长精选",
+        "行业主题",
+        "量化对冲",
+        "私募股权",
+    ];
     for (p, nm) in ctx.products.iter().zip(pnames) {
         out.rec(&json!({"id": p.id, "name": nm, "risk_level": format!("R{}", p.level), "category": if p.level <= 2 {"理财"} else {"基金"}}), None);
     }
@@ -939,7 +1140,11 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         let ty = *r.pick(&["product_launch", "seminar", "client_appreciation", "other"]);
         let mut v = json!({"id": format!("EV{:04}", k + 1), "name": format!("{}{}", r.pick(CITIES), match ty {"product_launch" => "新品发布会", "seminar" => "投资策略会", "client_appreciation" => "客户答谢会", _ => "社区金融讲座"}),
             "type": ty, "organized_by": mk(&mut r), "plan_id": "P2025-01", "starts_at": fmt(start), "ends_at": fmt(end), "status": status});
-        let reviewer = if r.chance(0.7) { ctx.pick_dept(&mut r, "compliance") } else { ctx.pick_dept(&mut r, "risk_management") };
+        let reviewer = if r.chance(0.7) {
+            ctx.pick_dept(&mut r, "compliance")
+        } else {
+            ctx.pick_dept(&mut r, "risk_management")
+        };
         let mut review = json!({"reviewed_by": reviewer, "reviewed_at": fmt(start - r.range(3, 15) * DAY), "outcome": "approved"});
         if status == "completed" {
             v["evaluation"] = json!({"completed_at": fmt(end + r.range(1, 20 * 24) * HOUR), "summary": "到场客户反馈良好,获取意向线索若干",
@@ -969,7 +1174,8 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         k += 1;
         let id = format!("S{:03}", k);
         if t.is_some() && (y, q) == (2025, 3) {
-            inj.injected.push(viol("CD614", "export", None, Some("2025-Q3")));
+            inj.injected
+                .push(viol("CD614", "export", None, Some("2025-Q3")));
             continue;
         }
         let mo = (q - 1) * 3 + 2;
@@ -981,23 +1187,37 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     // supervision reviews: monthly, 2024-12 .. 2025-12
     out.begin("supervision_reviews", false);
     let mut k = 0;
-    let months: Vec<(i64, i64)> = std::iter::once((2024, 12)).chain((1..=12).map(|m| (2025, m))).collect();
+    let months: Vec<(i64, i64)> = std::iter::once((2024, 12))
+        .chain((1..=12).map(|m| (2025, m)))
+        .collect();
     for (y, m) in months {
         let extra = r.range(0, 2);
         for j in 0..=extra {
             k += 1;
             let id = format!("SR{:03}", k);
             let at = work(&mut r, ts(y, m, 3, 0, 0), ts(y, m, 26, 0, 0));
-            let mut reviewers = vec![ctx.pick_dept(&mut r, "compliance"), ctx.pick_dept(&mut r, "risk_management")];
+            let mut reviewers = vec![
+                ctx.pick_dept(&mut r, "compliance"),
+                ctx.pick_dept(&mut r, "risk_management"),
+            ];
             let scope: Vec<&str> = if j == 0 {
                 vec!["employee_conduct", "data_protection", "marketing_legality"]
             } else {
-                vec![*r.pick(&["employee_conduct", "data_protection", "marketing_legality", "other"])]
+                vec![*r.pick(&[
+                    "employee_conduct",
+                    "data_protection",
+                    "marketing_legality",
+                    "other",
+                ])]
             };
             if t.is_some() && (y, m) == (2025, 5) && j == 0 {
                 let co = ctx.dept("compliance");
-                reviewers = vec![ctx.emp(co[0]).id.clone(), ctx.emp(co[1 % co.len()]).id.clone()];
-                inj.injected.push(viol("CD611", "supervision_reviews", Some(&id), None));
+                reviewers = vec![
+                    ctx.emp(co[0]).id.clone(),
+                    ctx.emp(co[1 % co.len()]).id.clone(),
+                ];
+                inj.injected
+                    .push(viol("CD611", "supervision_reviews", Some(&id), None));
             } else if ctx.v(&mut vr) {
                 reviewers.pop();
             }
@@ -1010,9 +1230,21 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     // regulator findings
     out.begin("regulator_findings", false);
     let findings = [
-        (ts(2025, 3, 14, 10, 0), ts(2025, 5, 14, 18, 0), "客户风险测评问卷版本未及时更新"),
-        (ts(2025, 7, 8, 15, 0), ts(2025, 9, 30, 18, 0), "部分营销短信未提供退订方式"),
-        (ts(2025, 11, 20, 10, 0), ts(2026, 2, 28, 18, 0), "理财产品宣传材料风险揭示位置不醒目"),
+        (
+            ts(2025, 3, 14, 10, 0),
+            ts(2025, 5, 14, 18, 0),
+            "客户风险测评问卷版本未及时更新",
+        ),
+        (
+            ts(2025, 7, 8, 15, 0),
+            ts(2025, 9, 30, 18, 0),
+            "部分营销短信未提供退订方式",
+        ),
+        (
+            ts(2025, 11, 20, 10, 0),
+            ts(2026, 2, 28, 18, 0),
+            "理财产品宣传材料风险揭示位置不醒目",
+        ),
     ];
     for (k, (issued, deadline, desc)) in findings.iter().enumerate() {
         let id = format!("F{:03}", k + 1);
@@ -1022,7 +1254,8 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             let mut fixed = deadline - r.range(3, 20) * DAY;
             if t.is_some() && k == 1 {
                 fixed = deadline + 10 * DAY;
-                inj.injected.push(viol("CD615", "regulator_findings", Some(&id), None));
+                inj.injected
+                    .push(viol("CD615", "regulator_findings", Some(&id), None));
             }
             v["rectified_at"] = json!(fmt(fixed));
             v["feedback_reported_at"] = json!(fmt(fixed + r.range(1, 5) * DAY));
@@ -1034,7 +1267,9 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     // assessments
     out.begin("assessments", false);
     let mut k = 0;
-    let ended_months: Vec<(i64, i64)> = std::iter::once((2024, 12)).chain((1..=11).map(|m| (2025, m))).collect();
+    let ended_months: Vec<(i64, i64)> = std::iter::once((2024, 12))
+        .chain((1..=11).map(|m| (2025, m)))
+        .collect();
     let ended_quarters = [(2024, 4), (2025, 1), (2025, 2), (2025, 3)];
     let aw = (ctx.emps.len() * 20).to_string().len().max(4);
     for (ei, e) in ctx.emps.iter().enumerate() {
@@ -1055,7 +1290,8 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         for &(y, m) in &ended_months {
             if (y, m) >= (jy, jm) {
                 if t.map_or(false, |t| t.cd622_emp == ei) && (y, m) == (2025, 7) {
-                    inj.injected.push(viol("CD622", "employees", Some(&e.id), Some("2025-07")));
+                    inj.injected
+                        .push(viol("CD622", "employees", Some(&e.id), Some("2025-07")));
                     continue;
                 }
                 periods.push(("monthly", format!("{:04}-{:02}", y, m)));
@@ -1067,7 +1303,11 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             let mut metrics = json!({"new_customers": r.range(0, 12), "quality": r.range(60, 100), "revenue": r.range(5, 200) * 10_000, "satisfaction": r.range(70, 100)});
             let mut v = json!({"id": format!("AS{:0w$}", k, w = aw), "employee_id": e.id, "period": period, "period_label": label, "met_target": met});
             let mut follow = if met {
-                if r.chance(0.2) { Some("recognition") } else { None }
+                if r.chance(0.2) {
+                    Some("recognition")
+                } else {
+                    None
+                }
             } else {
                 Some(*r.pick(&["performance_interview", "performance_interview", "pay_cut"]))
             };
@@ -1084,7 +1324,8 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             }
             v["metrics"] = metrics;
             if let Some(f) = follow {
-                v["follow_up"] = json!({"type": f, "at": fmt(ts(2026, 1, 1, 0, 0).min(as_of() - 2 * DAY))});
+                v["follow_up"] =
+                    json!({"type": f, "at": fmt(ts(2026, 1, 1, 0, 0).min(as_of() - 2 * DAY))});
             }
             out.rec(&v, None);
         }
@@ -1094,16 +1335,26 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     // trainings
     out.begin("trainings", false);
     let mut k = 0;
-    let courses = ["反洗钱与客户身份识别", "金融消费者权益保护", "个人信息保护合规", "销售行为规范与适当性管理"];
+    let courses = [
+        "反洗钱与客户身份识别",
+        "金融消费者权益保护",
+        "个人信息保护合规",
+        "销售行为规范与适当性管理",
+    ];
     for (ei, e) in ctx.emps.iter().enumerate() {
         let mut dates = vec![];
         if e.joined < ts(2024, 10, 1, 0, 0) {
             dates.push(work(&mut r, ts(2024, 10, 8, 0, 0), ts(2024, 11, 28, 0, 0)));
         }
         if t.map_or(true, |t| t.cd511_emp != ei) {
-            dates.push(work(&mut r, e.joined.max(ts(2025, 2, 1, 0, 0)) + 7 * DAY, ts(2025, 12, 15, 0, 0)));
+            dates.push(work(
+                &mut r,
+                e.joined.max(ts(2025, 2, 1, 0, 0)) + 7 * DAY,
+                ts(2025, 12, 15, 0, 0),
+            ));
         } else {
-            inj.injected.push(viol("CD511", "employees", Some(&e.id), None));
+            inj.injected
+                .push(viol("CD511", "employees", Some(&e.id), None));
         }
         if !e.active {
             dates.retain(|&d| d < ts(2025, 1, 1, 0, 0));
@@ -1146,16 +1397,19 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             continue;
         }
         let sent = work(&mut r, latest, ts(2025, 12, 15, 0, 0));
-        let mut v = json!({"id": id, "sent_by": ctx.pick_dept(&mut r, "business"), "sent_at": fmt(sent)});
+        let mut v =
+            json!({"id": id, "sent_by": ctx.pick_dept(&mut r, "business"), "sent_at": fmt(sent)});
         if external {
             external_seen += 1;
-            v["recipient"] = json!(r.pick(&["招商银行托管部", "中证登上海分公司", "某第三方基金销售平台"]));
+            v["recipient"] =
+                json!(r.pick(&["招商银行托管部", "中证登上海分公司", "某第三方基金销售平台"]));
             v["recipient_type"] = json!("external");
             v["customer_ids"] = json!(custs);
             let mut approver = ctx.pick_dept(&mut r, "compliance");
             if t.is_some() && external_seen == 2 {
                 approver = mk(&mut r);
-                inj.injected.push(viol("CD435", "data_transfers", Some(&id), None));
+                inj.injected
+                    .push(viol("CD435", "data_transfers", Some(&id), None));
             } else if ctx.v(&mut vr) {
                 approver = ctx.pick_dept(&mut vr, "business");
             }
@@ -1174,12 +1428,24 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
 // ---------------------------------------------------------------- main
 
-fn run(seed: u64, n: usize, rate: f64, layout: &str, out_path: &Path, pretty: bool, gzip: bool, sample: bool) -> Vec<Value> {
+fn run(
+    seed: u64,
+    n: usize,
+    rate: f64,
+    layout: &str,
+    out_path: &Path,
+    pretty: bool,
+    gzip: bool,
+    sample: bool,
+) -> Vec<Value> {
     let ctx = build_ctx(seed, n, rate, sample);
     let meta = json!({"system": "FinCRM 6.2 (synthetic, comply examples/gen.rs)", "generated_at": "2026-01-01T02:00:00+08:00",
                       "as_of": fmt(as_of()), "timezone": "+08:00"});
     let mut out = Out::new(layout, out_path, pretty, gzip, &meta);
-    let mut inj = Sample { t: ctx.sample.as_ref(), injected: vec![] };
+    let mut inj = Sample {
+        t: ctx.sample.as_ref(),
+        injected: vec![],
+    };
     generate(&ctx, &mut out, &mut inj);
     let stats = out.finish();
     let mut total = 0;
@@ -1187,7 +1453,14 @@ fn run(seed: u64, n: usize, rate: f64, layout: &str, out_path: &Path, pretty: bo
         eprintln!("{:>22} {:>10}", c, k);
         total += k;
     }
-    eprintln!("{:>22} {:>10} records, {} bytes -> {} ({})", "total", total, dir_size(out_path), out_path.display(), layout);
+    eprintln!(
+        "{:>22} {:>10} records, {} bytes -> {} ({})",
+        "total",
+        total,
+        dir_size(out_path),
+        out_path.display(),
+        layout
+    );
     inj.injected
 }
 
@@ -1236,18 +1509,46 @@ fn main() {
     }
     if sample {
         let fx = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let a = run(20251231, 200, 0.0, "directory", &fx.join("sample-export"), true, false, true);
-        let b = run(20251231, 200, 0.0, "document", &fx.join("sample-export.json"), true, false, true);
+        let a = run(
+            20251231,
+            200,
+            0.0,
+            "directory",
+            &fx.join("sample-export"),
+            true,
+            false,
+            true,
+        );
+        let b = run(
+            20251231,
+            200,
+            0.0,
+            "document",
+            &fx.join("sample-export.json"),
+            true,
+            false,
+            true,
+        );
         assert_eq!(a, b);
         let mut v = a;
         v.sort_by(|x, y| {
-            let k = |v: &Value| (v["rule"].as_str().map(String::from), v["id"].as_str().map(String::from), v["key"].as_str().map(String::from));
+            let k = |v: &Value| {
+                (
+                    v["rule"].as_str().map(String::from),
+                    v["id"].as_str().map(String::from),
+                    v["key"].as_str().map(String::from),
+                )
+            };
             k(x).cmp(&k(y))
         });
         let mut f = BufWriter::new(File::create(fx.join("sample-export.expected.json")).unwrap());
-        f.write_all(&render(&json!({"violations": v}), true, 0)).unwrap();
+        f.write_all(&render(&json!({"violations": v}), true, 0))
+            .unwrap();
         f.write_all(b"\n").unwrap();
-        eprintln!("{} injected violations -> fixtures/sample-export.expected.json", v.len());
+        eprintln!(
+            "{} injected violations -> fixtures/sample-export.expected.json",
+            v.len()
+        );
         return;
     }
     if n == 0 {
@@ -1256,7 +1557,11 @@ fn main() {
     }
     let out = out.unwrap_or_else(|| {
         PathBuf::from(if layout == "document" {
-            if gzip { "export.json.gz" } else { "export.json" }
+            if gzip {
+                "export.json.gz"
+            } else {
+                "export.json"
+            }
         } else {
             "export"
         })

@@ -58,6 +58,7 @@ pub enum SetupError {
 pub struct Audit {
     pub run: Run,
     pub export: Export,
+    pub settings: Settings,
 }
 
 const DEFAULT_TZ_HOURS: i8 = 8;
@@ -139,5 +140,9 @@ pub fn audit(
     };
     let settings = Settings { as_of, tz, params };
     let run = evaluate(program, &export, &settings);
-    Ok(Audit { run, export })
+    Ok(Audit {
+        run,
+        export,
+        settings,
+    })
 }

@@ -193,7 +193,12 @@ impl<'a> Checker<'a> {
         {
             return None;
         }
+        let branches = match find("require").map(|s| &s.kind) {
+            Some(StatementKind::Require(e)) => branches(&self.src().text, e, &require),
+            _ => Vec::new(),
+        };
         Some(CheckedRule {
+            branches,
             info: info?,
             binders,
             when,
@@ -1214,6 +1219,55 @@ impl<'a> Checker<'a> {
         }
         Source::Scan(coll)
     }
+}
+
+/// The branches of a requirement: the conjuncts of `a and b and …`, or the
+/// disjuncts of `not (a or b or …)`, with their text from the policy.
+fn branches(text: &str, ast: &ast::Expr, ir: &Ex) -> Vec<Branch> {
+    fn flatten<'e>(e: &'e ast::Expr, op: BinOp, out: &mut Vec<&'e ast::Expr>) {
+        match &e.kind {
+            ExprKind::Binary(o, l, r) if *o == op => {
+                flatten(l, op, out);
+                flatten(r, op, out);
+            }
+            _ => out.push(e),
+        }
+    }
+    let (asts, irs, violating): (Vec<&ast::Expr>, &[Ex], bool) = match (&ast.kind, ir) {
+        (ExprKind::Not(inner), Ex::Not(x)) => match &**x {
+            Ex::Or(xs) => {
+                let mut v = Vec::new();
+                flatten(inner, BinOp::Or, &mut v);
+                (v, xs, true)
+            }
+            _ => (vec![&**inner], std::slice::from_ref(&**x), true),
+        },
+        (_, Ex::And(xs)) => {
+            let mut v = Vec::new();
+            flatten(ast, BinOp::And, &mut v);
+            (v, xs, false)
+        }
+        _ => (vec![ast], std::slice::from_ref(ir), false),
+    };
+    let label = |i: usize| match asts.get(i) {
+        // Predicates expand where used, so the IR may have more branches
+        // than the text shows; then they are numbered instead.
+        Some(a) if asts.len() == irs.len() => text
+            .get(a.span.start..a.span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => format!("branch {} of {}", i + 1, irs.len()),
+    };
+    irs.iter()
+        .enumerate()
+        .map(|(i, x)| Branch {
+            text: label(i),
+            ex: x.clone(),
+            violating,
+        })
+        .collect()
 }
 
 fn enum_of(t: &Ty) -> Option<crate::schema::EnumId> {

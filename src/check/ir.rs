@@ -167,6 +167,19 @@ pub struct CheckedRule {
     pub message: Vec<MsgPart>,
     pub slots: usize,
     pub params: Vec<usize>,
+    /// The requirement's branches, for `comply test --coverage`.
+    pub branches: Vec<Branch>,
+}
+
+/// One way a rule can be violated: a conjunct of `require` that fails, or a
+/// disjunct of `require not (…)` that holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    /// The branch as written in the policy.
+    pub text: String,
+    pub ex: Ex,
+    /// The value of `ex` that makes the rule fail.
+    pub violating: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

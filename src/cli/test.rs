@@ -46,6 +46,8 @@ pub struct Outcome {
     pub failed: usize,
     /// Per rule: (cases where it fired, cases where it was compared and silent).
     pub coverage: BTreeMap<String, (usize, usize)>,
+    /// Per rule (by position in the program): which branches some case made fail.
+    pub branches: Vec<Vec<bool>>,
     pub report: String,
 }
 
@@ -80,6 +82,11 @@ pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
         passed: 0,
         failed: 0,
         coverage: BTreeMap::new(),
+        branches: program
+            .rules
+            .iter()
+            .map(|r| vec![false; r.branches.len()])
+            .collect(),
         report: String::new(),
     };
     let all_codes: Vec<String> = program
@@ -124,6 +131,17 @@ pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
             }
         };
         let want: BTreeSet<Key> = expected.violations.iter().cloned().collect();
+        if let Ok(a) = &result {
+            let hits = crate::eval::branch_hits(program, &a.export, &a.settings);
+            for (i, rule_hits) in hits.iter().enumerate() {
+                if !compared.contains(&program.rules[i].info.code) {
+                    continue;
+                }
+                for (acc, h) in out.branches[i].iter_mut().zip(rule_hits) {
+                    *acc |= h;
+                }
+            }
+        }
         for code in &compared {
             let fired = actual.iter().any(|k| &k.rule == code);
             let e = out.coverage.entry(code.clone()).or_default();
@@ -193,12 +211,30 @@ pub fn run(
             let mark = if f > 0 && s > 0 { "ok " } else { "MISSING" };
             println!("  {c:<6} {mark:<8} violating cases {f:>3}, compliant cases {s:>3}");
         }
-        let pct = if codes.is_empty() {
+        let rule_pct = if codes.is_empty() {
             100.0
         } else {
             100.0 * both as f64 / codes.len() as f64
         };
-        println!("rule coverage: {both}/{} ({pct:.1}%)", codes.len());
+        println!("rule coverage: {both}/{} ({rule_pct:.1}%)", codes.len());
+        println!("\nbranch coverage: each way a rule can fail, made to fail by some case");
+        let (mut hit, mut total) = (0usize, 0usize);
+        for (rule, hits) in program.rules.iter().zip(&o.branches) {
+            total += hits.len();
+            hit += hits.iter().filter(|h| **h).count();
+            for (b, h) in rule.branches.iter().zip(hits) {
+                if !h {
+                    println!("  {:<6} never failed by a case: {}", rule.info.code, b.text);
+                }
+            }
+        }
+        let branch_pct = if total == 0 {
+            100.0
+        } else {
+            100.0 * hit as f64 / total as f64
+        };
+        println!("branch coverage: {hit}/{total} ({branch_pct:.1}%)");
+        let pct = rule_pct.min(branch_pct);
         if let Some(min) = min_coverage {
             if pct < min {
                 println!("coverage {pct:.1}% is below --min-coverage {min}");

@@ -303,6 +303,50 @@ struct Scratch<'a> {
     out: Vec<Found>,
 }
 
+/// For each rule, which of its branches some binding made fail: what
+/// `comply test --coverage` reports as exercised.
+pub fn branch_hits(program: &Program, export: &Export, settings: &Settings) -> Vec<Vec<bool>> {
+    let indexes = Indexes::build(export, &program.indexes);
+    let ctx = Ctx {
+        export,
+        program,
+        params: &settings.params,
+        indexes: &indexes,
+        as_of: settings.as_of.as_nanosecond(),
+        tz: settings.tz,
+    };
+    program
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut hits = vec![false; rule.branches.len()];
+            let Some(first) = rule.binders.first() else {
+                return hits;
+            };
+            let mut firsts = Vec::new();
+            let mut env = vec![V::Absent; rule.slots];
+            ctx.each(&first.source, &mut env, &mut |_, v, _| {
+                firsts.push(v);
+                true
+            });
+            for v in firsts {
+                let mut env = vec![V::Absent; rule.slots];
+                let mut origins = vec![None; rule.slots];
+                set(&mut env, first.slot, v);
+                bind(&ctx, rule, 1, &mut env, &mut origins, &mut |env, _| {
+                    if rule.when.as_ref().is_some_and(|w| !ctx.truth(w, env)) {
+                        return;
+                    }
+                    for (hit, b) in hits.iter_mut().zip(&rule.branches) {
+                        *hit |= ctx.truth(&b.ex, env) == b.violating;
+                    }
+                });
+            }
+            hits
+        })
+        .collect()
+}
+
 /// Binds the rule's binders from `i` on, calling `f` for each full binding.
 fn bind<'a>(
     ctx: &Ctx<'a>,
