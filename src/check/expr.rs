@@ -877,7 +877,8 @@ impl<'a> Checker<'a> {
                     BinOp::Gt => CmpOp::Gt,
                     _ => CmpOp::Ge,
                 };
-                if !matches!(cop, CmpOp::Eq | CmpOp::Ne) && !(at.ordered() && bt.ordered()) {
+                let ordered = at.ordered() && bt.ordered();
+                if !matches!(cop, CmpOp::Eq | CmpOp::Ne) && !ordered {
                     let d = if at.ordered() {
                         bt.describe(&self.schema)
                     } else {

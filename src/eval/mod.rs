@@ -296,10 +296,13 @@ fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<
     }
 }
 
+/// Where a binder's value sits in its record: pointer suffix and span.
+type Origin = Option<(String, Option<ByteSpan>)>;
+
 #[derive(Default)]
 struct Scratch<'a> {
     env: Vec<V<'a>>,
-    origins: Vec<Option<(String, Option<ByteSpan>)>>,
+    origins: Vec<Origin>,
     out: Vec<Found>,
 }
 
@@ -353,8 +356,8 @@ fn bind<'a>(
     rule: &'a CheckedRule,
     i: usize,
     env: &mut Vec<V<'a>>,
-    origins: &mut Vec<Option<(String, Option<ByteSpan>)>>,
-    f: &mut dyn FnMut(&mut Vec<V<'a>>, &[Option<(String, Option<ByteSpan>)>]),
+    origins: &mut Vec<Origin>,
+    f: &mut dyn FnMut(&mut Vec<V<'a>>, &[Origin]),
 ) {
     let Some(b) = rule.binders.get(i) else {
         f(env, origins);
@@ -402,7 +405,7 @@ fn found<'a>(
     rule_index: usize,
     rule: &'a CheckedRule,
     env: &mut Vec<V<'a>>,
-    origins: &[Option<(String, Option<ByteSpan>)>],
+    origins: &[Origin],
 ) -> Found {
     let record = match env.first() {
         Some(V::Rec(c, r)) => Some((*c, *r)),

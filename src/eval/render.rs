@@ -59,9 +59,7 @@ impl Renderer<'_> {
         let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
         if local.subsec_nanosecond() != 0 {
             s.push_str(
-                &format!(".{:09}", local.subsec_nanosecond())
-                    .trim_end_matches('0')
-                    .to_string(),
+                format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0'),
             );
         }
         s.push_str(&offset(self.tz));
@@ -108,6 +106,14 @@ pub fn duration(ns: i128) -> String {
     format!("{}{}", if neg { "-" } else { "" }, parts.join(" "))
 }
 
+impl Renderer<'_> {
+    /// The run's `as_of` for reports: RFC 3339 in the export's time zone.
+    pub fn time_rfc3339(&self, t: jiff::Timestamp) -> String {
+        let local = self.tz.to_datetime(t);
+        format!("{}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), offset(self.tz))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -118,13 +124,5 @@ mod tests {
             "15 days 1s"
         );
         assert_eq!(super::duration(86_400_000_000_000), "1 day");
-    }
-}
-
-impl Renderer<'_> {
-    /// The run's `as_of` for reports: RFC 3339 in the export's time zone.
-    pub fn time_rfc3339(&self, t: jiff::Timestamp) -> String {
-        let local = self.tz.to_datetime(t);
-        format!("{}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), offset(self.tz))
     }
 }

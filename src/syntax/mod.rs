@@ -121,27 +121,27 @@ pub fn parse(file: &SourceFile) -> (Policy, Vec<Diagnostic>) {
 }
 
 /// Parses one expression (used by tests and tooling).
-pub fn parse_expr(file: &SourceFile) -> Result<crate::ast::Expr, Diagnostic> {
+pub fn parse_expr(file: &SourceFile) -> Result<crate::ast::Expr, Box<Diagnostic>> {
     let text: &str = &file.text;
     let mut pairs = PolicyParser::parse(Rule::expr_only, text)
-        .map_err(|e| errors::from_pest(file, 0, text, e))?;
+        .map_err(|e| Box::new(errors::from_pest(file, 0, text, e)))?;
     let pair = pairs.find(|p| p.as_rule() == Rule::expr).ok_or_else(|| {
-        Diagnostic::error(
+        Box::new(Diagnostic::error(
             "syntax",
             file,
             Span::new(0, text.len()),
             "expected an expression",
-        )
+        ))
     })?;
     let mut lowerer = lower::Lowerer::new(file, 0);
     lowerer.expr(pair).ok_or_else(|| {
-        lowerer.diags.into_iter().next().unwrap_or_else(|| {
+        Box::new(lowerer.diags.into_iter().next().unwrap_or_else(|| {
             Diagnostic::error(
                 "syntax",
                 file,
                 Span::new(0, text.len()),
                 "invalid expression",
             )
-        })
+        }))
     })
 }

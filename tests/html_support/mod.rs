@@ -96,8 +96,8 @@ fn value(text: &str, range: (usize, usize), field: &str) -> (usize, usize) {
         s += 1;
     }
     let rest = &rec[s..];
-    let len = if rest.starts_with('"') {
-        rest[1..].find('"').expect("closed string") + 2
+    let len = if let Some(inner) = rest.strip_prefix('"') {
+        inner.find('"').expect("closed string") + 2
     } else if rest.starts_with('{') {
         object_len(rest)
     } else {
