@@ -484,9 +484,7 @@ impl Ctx {
         }
         let plan = "P2025-01";
         let marketing_ok = |at: i64| {
-            b.marketing_consent
-                && at >= b.created + 30 * MIN
-                && mk_revoked.map_or(true, |rv| at < rv)
+            b.marketing_consent && at >= b.created + 30 * MIN && mk_revoked.is_none_or(|rv| at < rv)
         };
 
         // visits
@@ -1289,7 +1287,7 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         }
         for &(y, m) in &ended_months {
             if (y, m) >= (jy, jm) {
-                if t.map_or(false, |t| t.cd622_emp == ei) && (y, m) == (2025, 7) {
+                if t.is_some_and(|t| t.cd622_emp == ei) && (y, m) == (2025, 7) {
                     inj.injected
                         .push(viol("CD622", "employees", Some(&e.id), Some("2025-07")));
                     continue;
@@ -1346,7 +1344,7 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         if e.joined < ts(2024, 10, 1, 0, 0) {
             dates.push(work(&mut r, ts(2024, 10, 8, 0, 0), ts(2024, 11, 28, 0, 0)));
         }
-        if t.map_or(true, |t| t.cd511_emp != ei) {
+        if t.is_none_or(|t| t.cd511_emp != ei) {
             dates.push(work(
                 &mut r,
                 e.joined.max(ts(2025, 2, 1, 0, 0)) + 7 * DAY,
@@ -1428,6 +1426,8 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
 // ---------------------------------------------------------------- main
 
+// A record writer takes every part of the record it writes.
+#[allow(clippy::too_many_arguments)]
 fn run(
     seed: u64,
     n: usize,

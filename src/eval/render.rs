@@ -58,9 +58,7 @@ impl Renderer<'_> {
         }
         let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
         if local.subsec_nanosecond() != 0 {
-            s.push_str(
-                format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0'),
-            );
+            s.push_str(format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0'));
         }
         s.push_str(&offset(self.tz));
         s
