@@ -1426,7 +1426,7 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
 // ---------------------------------------------------------------- main
 
-// A record writer takes every part of the record it writes.
+// The command line's settings, one argument each.
 #[allow(clippy::too_many_arguments)]
 fn run(
     seed: u64,
