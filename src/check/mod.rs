@@ -136,6 +136,26 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
+    /// `what name` is declared again at `span`, first at `first` (same file).
+    pub(crate) fn declared_twice(
+        &mut self,
+        code: &'static str,
+        what: &str,
+        name: &str,
+        span: Span,
+        first: Span,
+    ) {
+        let d = Diagnostic::error(
+            code,
+            self.src(),
+            span,
+            format!("{what} `{name}` is declared twice"),
+        )
+        .label("declared again")
+        .related(first, "first declared here");
+        self.diags.push(d);
+    }
+
     fn header(&mut self, items: &[(usize, &'a Item)], program: &mut Program) {
         let mut seen: Option<Span> = None;
         for (f, item) in items {
@@ -193,15 +213,13 @@ impl<'a> Checker<'a> {
             self.file = *f;
             if let Some(prev) = self.params.iter().find(|x| x.0.name == p.name.name) {
                 let first = prev.2;
-                let d = Diagnostic::error(
+                self.declared_twice(
                     "duplicate-param",
-                    self.src(),
+                    "parameter",
+                    &p.name.name,
                     p.name.span,
-                    format!("parameter `{}` is declared twice", p.name.name),
-                )
-                .label("declared again")
-                .related(first, "first declared here");
-                self.diags.push(d);
+                    first,
+                );
                 continue;
             }
             let (ty, default) = match (p.ty.name.as_str(), &p.default.kind) {
@@ -349,15 +367,7 @@ impl<'a> Checker<'a> {
             self.file = *f;
             if let Some((_, first)) = out.iter().find(|(x, _)| x.id == c.id.value) {
                 let first = *first;
-                let d = Diagnostic::error(
-                    "duplicate-clause",
-                    self.src(),
-                    c.id.span,
-                    format!("clause `{}` is declared twice", c.id.value),
-                )
-                .label("declared again")
-                .related(first, "first declared here");
-                self.diags.push(d);
+                self.declared_twice("duplicate-clause", "clause", &c.id.value, c.id.span, first);
                 continue;
             }
             let mut info = ClauseInfo {

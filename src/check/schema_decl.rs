@@ -2,7 +2,7 @@
 
 use super::Checker;
 use crate::ast::{self, Item, TypeExpr};
-use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::diagnostic::did_you_mean;
 use crate::schema::{CollectionDef, EnumDef, FieldDef, ObjectType, Type};
 use crate::source::Span;
 
@@ -92,15 +92,7 @@ impl<'a> Checker<'a> {
     }
 
     fn duplicate(&mut self, what: &str, name: &ast::Ident, first: Span) {
-        let d = Diagnostic::error(
-            "duplicate-declaration",
-            &self.files[self.file],
-            name.span,
-            format!("{what} `{}` is declared twice", name.name),
-        )
-        .label("declared again")
-        .related(first, "first declared here");
-        self.diags.push(d);
+        self.declared_twice("duplicate-declaration", what, &name.name, name.span, first);
     }
 
     fn enum_values(&mut self, values: &[ast::Ident], at: Span) -> Vec<String> {

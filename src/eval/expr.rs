@@ -19,6 +19,22 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(
+        program: &'a Program,
+        export: &'a Export,
+        settings: &'a super::Settings,
+        indexes: &'a Indexes,
+    ) -> Self {
+        Ctx {
+            export,
+            program,
+            params: &settings.params,
+            indexes,
+            as_of: settings.as_of.as_nanosecond(),
+            tz: settings.tz,
+        }
+    }
+
     pub fn eval(&self, e: &'a Ex, env: &mut Vec<V<'a>>) -> V<'a> {
         match e {
             Ex::Const(c) => match c {

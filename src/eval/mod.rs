@@ -44,14 +44,7 @@ const CHUNK: usize = 4096;
 
 pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run {
     let indexes = Indexes::build(export, &program.indexes);
-    let ctx = Ctx {
-        export,
-        program,
-        params: &settings.params,
-        indexes: &indexes,
-        as_of: settings.as_of.as_nanosecond(),
-        tz: settings.tz,
-    };
+    let ctx = Ctx::new(program, export, settings, &indexes);
     let mut rules: Vec<RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).collect();
     let offset = rules.len();
     rules.extend(program.rules.iter().map(|r| r.info.clone()));
@@ -310,14 +303,7 @@ struct Scratch<'a> {
 /// `comply test --coverage` reports as exercised.
 pub fn branch_hits(program: &Program, export: &Export, settings: &Settings) -> Vec<Vec<bool>> {
     let indexes = Indexes::build(export, &program.indexes);
-    let ctx = Ctx {
-        export,
-        program,
-        params: &settings.params,
-        indexes: &indexes,
-        as_of: settings.as_of.as_nanosecond(),
-        tz: settings.tz,
-    };
+    let ctx = Ctx::new(program, export, settings, &indexes);
     program
         .rules
         .iter()
