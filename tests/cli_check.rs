@@ -383,3 +383,55 @@ fn waivers_and_baselines() {
     assert_eq!(out.code, 0, "nothing new: {}", out.stderr);
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// Golden output of every format on the sample export: what users and
+/// pipelines read, byte for byte.
+#[test]
+fn every_format_on_the_sample_export() {
+    for fmt in [
+        "human",
+        "concise",
+        "json",
+        "ndjson",
+        "sarif",
+        "junit",
+        "github",
+        "gitlab",
+        "statistics",
+    ] {
+        let out = comply(&[
+            "check",
+            "--format",
+            fmt,
+            "--redact",
+            "fixtures/sample-export",
+        ]);
+        assert_eq!(out.code, 1, "{fmt}: {}", out.stderr);
+        let stdout = out.stdout.replace(env!("CARGO_PKG_VERSION"), "[version]");
+        insta::assert_snapshot!(format!("format_{fmt}"), stdout);
+    }
+}
+
+#[test]
+fn html_report_of_the_sample_export() {
+    let d = scratch("html");
+    let file = d.join("report.html");
+    let out = comply(&[
+        "check",
+        "-o",
+        file.to_str().unwrap_or_default(),
+        "fixtures/sample-export",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let html = std::fs::read_to_string(&file).expect("report written");
+    assert!(html.contains("<svg"), "charts inline");
+    assert!(
+        !html.contains("<script src") && !html.contains("<link"),
+        "self-contained"
+    );
+    for code in ["CD431", "CD532", "CD614", "CD622"] {
+        assert!(html.contains(code), "{code} in the report");
+    }
+    assert!(html.contains("§5.3(c)"));
+    let _ = std::fs::remove_dir_all(d);
+}

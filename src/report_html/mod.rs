@@ -231,7 +231,12 @@ fn row(
         collection: v.collection.clone(),
         id: v.id.clone(),
         key: v.key.clone(),
-        message: v.message.clone(),
+        // Free text from the export is quoted in messages; masked like snippets.
+        message: if input.redact {
+            crate::report::redact_message(&v.message)
+        } else {
+            v.message.clone()
+        },
         location,
         location_sort,
         pointer: v
