@@ -114,11 +114,28 @@ pub fn audit(
     opts: &AuditOptions,
 ) -> Result<Audit, SetupError> {
     let params = params(program, &opts.params)?;
+    let export = load(program, paths, opts);
+    judge(program, export, opts, params)
+}
+
+/// Loads the export with the fields the policy's rules read.
+pub fn load(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Export {
     let load_opts = crate::data::LoadOptions {
         projection: (!opts.no_projection).then(|| program.projection.clone()),
         ..crate::data::LoadOptions::default()
     };
-    let export = crate::data::load(paths, &program.schema, &load_opts);
+    crate::data::load(paths, &program.schema, &load_opts)
+}
+
+/// Settles `as_of` and the time zone from the loaded export, then evaluates.
+/// Callers show the export's input errors first: they matter even when the
+/// run cannot start.
+pub fn judge(
+    program: &Program,
+    export: Export,
+    opts: &AuditOptions,
+    params: Vec<ParamValue>,
+) -> Result<Audit, SetupError> {
     let tz = export
         .meta
         .timezone

@@ -127,20 +127,36 @@ impl miette::Diagnostic for Diagnostic {
 }
 
 impl miette::SourceCode for SourceFile {
+    /// Reads only the lines around the span: miette's own reader scans from
+    /// the start of the text, which made rendering many diagnostics of one
+    /// large policy quadratic.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text: &str = &self.text;
+        let starts = self.line_starts();
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let line_of = |o: usize| match starts.binary_search(&o) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let first = line_of(start).saturating_sub(context_lines_before + 1);
+        let last = (line_of(end) + context_lines_after + 2).min(starts.len());
+        let from = starts[first];
+        let to = starts.get(last).copied().unwrap_or(text.len());
+        let window = &text[from..to];
+        let local = miette::SourceSpan::from((start - from, end - start));
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let shifted = miette::SourceSpan::from((inner.span().offset() + from, inner.span().len()));
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            shifted,
+            inner.line() + first,
             inner.column(),
             inner.line_count(),
         )))

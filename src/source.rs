@@ -60,6 +60,11 @@ impl SourceFile {
         line_col(&self.text, &self.line_starts, offset)
     }
 
+    /// Byte offsets where lines start.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     pub fn named_source(&self) -> miette::NamedSource<Arc<str>> {
         miette::NamedSource::new(self.name.clone(), self.text.clone())
     }

@@ -158,7 +158,9 @@ fn ident() -> impl Strategy<Value = Ident> {
 /// KNOWN BUG (see `identifier_starting_with_a_quantifier_keyword`): names
 /// starting with `no`, `all`, `count` or `exists` misparse before ` in `.
 fn quantifier_prefix(s: &str) -> bool {
-    ["no", "all", "count", "exists"].iter().any(|k| s.starts_with(k))
+    ["no", "all", "count", "exists"]
+        .iter()
+        .any(|k| s.starts_with(k))
 }
 
 /// Strings with quotes, backslashes, braces, `#`, controls and unicode.
@@ -347,7 +349,9 @@ fn statement() -> impl Strategy<Value = Statement> {
 fn type_expr() -> impl Strategy<Value = TypeExpr> {
     let leaf = prop_oneof![
         // KNOWN BUG (see `type_named_ref_before_a_field`): no type named `ref`.
-        ident().prop_filter("ref", |i| i.name != "ref").prop_map(TypeExpr::Named),
+        ident()
+            .prop_filter("ref", |i| i.name != "ref")
+            .prop_map(TypeExpr::Named),
         ident().prop_map(|i| TypeExpr::Ref(i, sp())),
         (any::<i64>(), any::<i64>()).prop_map(|(a, b)| TypeExpr::IntRange(a, b, sp())),
         prop::collection::vec(ident(), 0..4).prop_map(|v| TypeExpr::Enum(v, sp())),
@@ -547,11 +551,16 @@ fn many_nots_stay_within_the_nesting_limit() {
 /// output no longer parses. Same for `exists-1`, `all-x`, `within-x`, …
 #[test]
 fn keyword_followed_by_a_dash() {
-    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/fmt_keyword_before_dash.fuzzed");
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions/fmt_keyword_before_dash.fuzzed");
     let fuzzed = std::fs::read_to_string(file).unwrap();
     // Fixed by making a keyword a keyword whatever follows it: `before-x`
     // is now rejected, as `before - x` always was, so the two agree.
-    for text in ["def f() = before-x", "def f() = a + exists-1", fuzzed.as_str()] {
+    for text in [
+        "def f() = before-x",
+        "def f() = a + exists-1",
+        fuzzed.as_str(),
+    ] {
         let (p, d) = parse(&SourceFile::new("kw-dash", text));
         if d.is_empty() {
             roundtrip(&p, text);
@@ -573,7 +582,11 @@ fn keyword_followed_by_a_dash() {
 /// followed by `!XID_CONTINUE`.
 #[test]
 fn identifier_starting_with_a_quantifier_keyword() {
-    for (text, name) in [("def f() = allowed in xs", "allowed"), ("def f() = nobody in staff", "nobody"), ("def f() = counter in [1]", "counter")] {
+    for (text, name) in [
+        ("def f() = allowed in xs", "allowed"),
+        ("def f() = nobody in staff", "nobody"),
+        ("def f() = counter in [1]", "counter"),
+    ] {
         let p = parse_ok("quant-prefix", text);
         let Item::Def(d) = &p.items[0] else { panic!() };
         match &d.body.kind {

@@ -28,6 +28,7 @@ fn err_ex() -> (Ex, Ty) {
 
 impl<'a> Checker<'a> {
     pub(super) fn rule(&mut self, r: &ast::Rule, clauses: &[ClauseInfo]) -> Option<CheckedRule> {
+        let diags_before = self.diags.len();
         self.duplicate_statements(r);
         self.scope.clear();
         self.slots = 0;
@@ -183,13 +184,12 @@ impl<'a> Checker<'a> {
         let slots = self.slots;
         self.scope.clear();
         let params = self.rule_params.iter().copied().collect();
+        // Only this rule's own diagnostics: looking at all of them made
+        // linting a policy with many errors quadratic.
         if !ok
-            || self.diags.iter().any(|d| {
-                d.level == crate::diagnostic::Level::Error
-                    && d.span.start >= r.span.start
-                    && d.span.end <= r.span.end
-                    && d.file.name == self.src().name
-            })
+            || self.diags[diags_before..]
+                .iter()
+                .any(|d| d.level == crate::diagnostic::Level::Error)
         {
             return None;
         }

@@ -1,7 +1,7 @@
 //! `comply check`: run the policy over an export and report what is wrong.
 
 use super::{diagnostics, Exit};
-use crate::audit::{audit, parse_param, AuditOptions};
+use crate::audit::{parse_param, AuditOptions};
 use crate::config::{self, Config, FailOn};
 use crate::report::{Format, ReportOptions};
 use std::io::{IsTerminal, Write};
@@ -308,17 +308,26 @@ pub fn run(args: CheckArgs) -> Exit {
         params,
         no_projection: args.no_projection,
     };
-    let mut audited = match audit(&program, &args.paths, &opts) {
+    let params = match crate::audit::params(&program, &opts.params) {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{}", diagnostics::render(&e));
+            return Exit::Broken;
+        }
+    };
+    let export = crate::audit::load(&program, &args.paths, &opts);
+    // Input errors first: they explain a missing `as_of` as much as anything.
+    let input_errors = export.errors.len();
+    for e in &export.errors {
+        eprint!("{}", diagnostics::render(e.as_ref()));
+    }
+    let mut audited = match crate::audit::judge(&program, export, &opts, params) {
         Ok(a) => a,
         Err(e) => {
             eprint!("{}", diagnostics::render(&e));
             return Exit::Broken;
         }
     };
-    let input_errors = audited.export.errors.len();
-    for e in &audited.export.errors {
-        eprint!("{}", diagnostics::render(e.as_ref()));
-    }
 
     // Waivers and baseline.
     let mut waiver_failed = false;
@@ -342,6 +351,13 @@ pub fn run(args: CheckArgs) -> Exit {
         }
     }
     if let Some(path) = &args.write_baseline {
+        if input_errors > 0 {
+            eprintln!(
+                "error: the export was not fully read: no baseline written to `{}`",
+                path.display()
+            );
+            return Exit::Broken;
+        }
         return match crate::baseline::write(&audited.run, path) {
             Ok(()) => {
                 eprintln!(
