@@ -13,12 +13,19 @@ use std::path::Path;
 use std::process::Command;
 
 fn pre_commit() -> Option<String> {
-    let found = |cmd: &str| Command::new(cmd).arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     if found("pre-commit") {
         return Some("pre-commit".into());
     }
     // CI installs it (.ci/run); elsewhere, install it the same way.
-    let _ = Command::new("python3").args(["-m", "pip", "install", "--quiet", "pre-commit"]).status();
+    let _ = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "pre-commit"])
+        .status();
     found("pre-commit").then(|| "pre-commit".into())
 }
 
@@ -52,7 +59,14 @@ fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     let home = root().join("target/pre-commit-home");
     let run = |file: &str| {
         Command::new(&pc)
-            .args(["try-repo", root().to_str().unwrap_or_default(), "comply-check", "--files", file, "--verbose"])
+            .args([
+                "try-repo",
+                root().to_str().unwrap_or_default(),
+                "comply-check",
+                "--files",
+                file,
+                "--verbose",
+            ])
             .args(["--hook-stage", "pre-commit"])
             .env("PRE_COMMIT_HOME", &home)
             .current_dir(&work)
@@ -64,14 +78,25 @@ fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     std::fs::write(work.join("export.json"), export("purchased_list")).expect("write");
     git(&work, &["add", "."]);
     let bad = run("export.json");
-    let text = format!("{}{}", String::from_utf8_lossy(&bad.stdout), String::from_utf8_lossy(&bad.stderr));
-    assert!(!bad.status.success(), "hook passed a violating export:\n{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&bad.stdout),
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(
+        !bad.status.success(),
+        "hook passed a violating export:\n{text}"
+    );
     assert!(text.contains("CD521"), "the violation is shown:\n{text}");
 
     std::fs::write(work.join("export.json"), export("referral")).expect("write");
     git(&work, &["add", "."]);
     let good = run("export.json");
-    let text = format!("{}{}", String::from_utf8_lossy(&good.stdout), String::from_utf8_lossy(&good.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
+    );
     assert!(good.status.success(), "hook failed a clean export:\n{text}");
     let _ = std::fs::remove_dir_all(work);
 }

@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod fmt;
 pub mod lint;
 pub mod rules;
+pub mod shell;
 pub mod test;
 
 use clap::{Parser, Subcommand};
@@ -90,6 +91,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: rules::ListFormat,
     },
+    /// Print a shell completion script: `comply completions bash > /etc/bash_completion.d/comply`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `comply man > comply.1`
+    Man,
     /// Explain one rule: what it checks, its clause, its parameters
     Explain {
         code: String,
@@ -109,6 +117,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt { policies, check } => fmt::run(&policies, check),
         Command::Rules { policies, format } => rules::list(&policies, format),
         Command::Coverage { policies, format } => coverage::run(&policies, format),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
         Command::Explain { code, policies } => rules::explain(&policies, &code),
         Command::Test {
             dirs,
