@@ -209,6 +209,12 @@ impl Walk<'_, '_> {
         let k = json::kind(raw);
         let expected = describe(self.v.schema, ty);
         let message = match k {
+            // A string where a string belongs fails only when it cannot be
+            // decoded: JSON allows a lone surrogate escape, Unicode does not.
+            Kind::String if *ty == Type::String => format!(
+                "the string `{}` holds a lone surrogate escape, which is not a unicode character",
+                shown(raw.get())
+            ),
             Kind::Array | Kind::Object => format!("expected {expected}, found {}", k.describe()),
             _ => format!(
                 "expected {expected}, found {} `{}`",
