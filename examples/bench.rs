@@ -83,6 +83,12 @@ fn run_child(name: &str, file: &Path) -> (f64, u64) {
             .stdout(std::process::Stdio::null())
             .output()
             .expect("spawn /usr/bin/time");
+        // A missing binary or a failed run must not pass for a fast one.
+        assert!(
+            out.status.success(),
+            "comply check failed (build it first: cargo build --release): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         let last = err.lines().last().unwrap_or_default();
         let mut it = last.split_whitespace();

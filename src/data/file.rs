@@ -12,12 +12,12 @@ use super::container::{Holds, Task};
 use super::json::{self, Entries, JsonError, Kind, Top};
 use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, Meta, Note};
 use super::validate::{Chunk, Validator};
-use super::{diagnostic, meta};
+use super::{diagnostic, meta, stream, LoadOptions};
 use crate::schema::{Need, Schema};
 use crate::source::SourceFile;
 
 /// Records checked per parallel job.
-const CHUNK: usize = 2048;
+pub(crate) const CHUNK: usize = 2048;
 
 #[derive(Default)]
 pub(crate) struct FileOut {
@@ -52,7 +52,17 @@ fn read(task: &Task) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], max_depth: usize) -> FileOut {
+pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadOptions) -> FileOut {
+    let max_depth = opts.max_depth;
+    let streamable = matches!(
+        task.holds,
+        Holds::Document | Holds::Array(_) | Holds::Lines(_)
+    );
+    if streamable && opts.block_size > 0 {
+        if let Some(out) = stream::process(task, schema, needs, max_depth, opts.block_size) {
+            return out;
+        }
+    }
     let mut out = FileOut::default();
     let data_file = |prefix: String| DataFile {
         display: task.display.clone(),
@@ -145,7 +155,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn escape(name: &str) -> String {
+pub(crate) fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
@@ -307,6 +317,7 @@ impl Ctx<'_> {
             coll,
             need: &self.needs[coll],
             text: self.text,
+            base: 0,
             file,
             prefix: &self.out.files[file].pointer_prefix,
         }

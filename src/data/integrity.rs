@@ -1,21 +1,21 @@
 //! The checks that need the whole export: unique ids (CD002) and
 //! references that resolve (CD003).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use super::model::{ByteSpan, Export, IntegrityFinding, IntegrityKind, Record, Sym};
+use super::model::{Export, IntegrityFinding, IntegrityKind, Record, Sym};
+use super::validate::PendingRef;
 use crate::schema::{CollId, Schema};
 use crate::source::SourceFile;
 
-/// A reference, with its record located in the merged export.
-#[derive(Debug, Clone)]
-pub(crate) struct Ref {
+/// The references of one checked chunk, their syms in the export's table.
+#[derive(Debug)]
+pub(crate) struct Refs {
     pub coll: CollId,
-    pub record: usize,
-    pub target: CollId,
-    pub sym: Sym,
-    pub key: std::sync::Arc<str>,
-    pub span: ByteSpan,
+    /// Index in its collection of the chunk's first record.
+    pub first: usize,
+    pub keys: Vec<Box<str>>,
+    pub refs: Vec<PendingRef>,
 }
 
 fn pointer(export: &Export, r: &Record) -> String {
@@ -88,36 +88,42 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
     }
 }
 
-pub(crate) fn references(export: &mut Export, schema: &Schema, refs: &[Ref]) {
-    let mut ids: HashMap<CollId, HashSet<Sym>> = HashMap::new();
-    for r in refs {
-        let known = ids.entry(r.target).or_insert_with(|| {
-            export.collections[r.target]
-                .iter()
-                .filter_map(|rec| rec.id)
-                .collect()
-        });
-        if known.contains(&r.sym) {
-            continue;
+pub(crate) fn references(export: &mut Export, schema: &Schema, batches: &[Refs]) {
+    // One bit per interned id, per target collection: ids are dense.
+    let mut known: Vec<Option<Vec<bool>>> = vec![None; export.collections.len()];
+    for batch in batches {
+        for r in &batch.refs {
+            let ids = known[r.target].get_or_insert_with(|| {
+                let mut bits = vec![false; export.ids.len()];
+                for rec in &export.collections[r.target] {
+                    if let Some(id) = rec.id {
+                        bits[id.0 as usize] = true;
+                    }
+                }
+                bits
+            });
+            if ids.get(r.sym.0 as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let rec = &export.collections[batch.coll][batch.first + r.record as usize];
+            let ptr = pointer(export, rec);
+            let target = &schema.collections[r.target].name;
+            let key = batch.keys.get(r.key as usize).map_or("", |k| k);
+            let finding = IntegrityFinding {
+                kind: IntegrityKind::Reference,
+                collection: schema.collections[batch.coll].name.clone(),
+                id: rec.id.map(|s| export.ids.resolve(s).to_owned()),
+                key: Some(key.to_string()),
+                file: rec.file,
+                span: rec.span,
+                field: Some((format!("{ptr}{key}"), Some(r.span))),
+                pointer: ptr,
+                message: format!(
+                    "`{key}`: `{}` names no `{target}` record",
+                    export.ids.resolve(r.sym)
+                ),
+            };
+            export.findings.push(finding);
         }
-        let rec = &export.collections[r.coll][r.record];
-        let ptr = pointer(export, rec);
-        let target = &schema.collections[r.target].name;
-        let finding = IntegrityFinding {
-            kind: IntegrityKind::Reference,
-            collection: schema.collections[r.coll].name.clone(),
-            id: rec.id.map(|s| export.ids.resolve(s).to_owned()),
-            key: Some(r.key.to_string()),
-            file: rec.file,
-            span: rec.span,
-            field: Some((format!("{ptr}{}", r.key), Some(r.span))),
-            pointer: ptr,
-            message: format!(
-                "`{}`: `{}` names no `{target}` record",
-                r.key,
-                export.ids.resolve(r.sym)
-            ),
-        };
-        export.findings.push(finding);
     }
 }

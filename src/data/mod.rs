@@ -17,6 +17,7 @@ mod integrity;
 pub mod json;
 mod meta;
 pub mod model;
+mod stream;
 pub mod timestamp;
 mod validate;
 
@@ -35,6 +36,9 @@ pub struct LoadOptions {
     pub projection: Option<Projection>,
     /// Deepest nesting accepted in a file.
     pub max_depth: usize,
+    /// Bytes of a file read before the records found so far are checked
+    /// and its text dropped; 0 reads every file whole.
+    pub block_size: usize,
 }
 
 impl Default for LoadOptions {
@@ -42,6 +46,7 @@ impl Default for LoadOptions {
         LoadOptions {
             projection: None,
             max_depth: json::DEFAULT_MAX_DEPTH,
+            block_size: stream::DEFAULT_BLOCK,
         }
     }
 }
@@ -82,7 +87,7 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
     for tasks in per_path {
         let outs: Vec<file::FileOut> = tasks
             .par_iter()
-            .map(|t| file::process(t, schema, &needs, opts.max_depth))
+            .map(|t| file::process(t, schema, &needs, opts))
             .collect();
         let chunks = outs.iter().flat_map(|o| &o.chunks);
         export
@@ -164,7 +169,7 @@ fn merge_chunk(
     export: &mut Export,
     chunk: validate::Chunk,
     base: usize,
-    refs: &mut Vec<integrity::Ref>,
+    refs: &mut Vec<integrity::Refs>,
 ) {
     let remap: Vec<Sym> = (0..chunk.interner.len())
         .map(|i| export.ids.intern(chunk.interner.resolve(Sym(i as u32))))
@@ -179,14 +184,18 @@ fn merge_chunk(
         }
         records.push(r);
     }
-    refs.extend(chunk.refs.into_iter().map(|p| integrity::Ref {
-        coll: chunk.coll,
-        record: first + p.record as usize,
-        target: p.target,
-        sym: remap[p.sym.0 as usize],
-        key: p.key,
-        span: p.span,
-    }));
+    let mut pending = chunk.refs;
+    for p in &mut pending {
+        p.sym = remap[p.sym.0 as usize];
+    }
+    if !pending.is_empty() {
+        refs.push(integrity::Refs {
+            coll: chunk.coll,
+            first,
+            keys: chunk.key_names,
+            refs: pending,
+        });
+    }
     for mut f in chunk.findings {
         f.file += base;
         export.findings.push(f);

@@ -3,7 +3,6 @@
 //! or not; references are remembered for CD003 once all files are in.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
@@ -21,9 +20,10 @@ pub(crate) struct PendingRef {
     pub sym: Sym,
     /// Index of the record in its chunk.
     pub record: u32,
-    /// Pointer of the reference inside the record, shared by the chunk's
-    /// references at the same place (there may be millions of them).
-    pub key: Arc<str>,
+    /// Pointer of the reference inside the record, as an index in
+    /// `Chunk::key_names`: there may be millions of references, at a few
+    /// places.
+    pub key: u32,
     pub span: ByteSpan,
 }
 
@@ -45,7 +45,8 @@ pub(crate) struct Chunk {
     pub refs: Vec<PendingRef>,
     pub interner: Interner,
     pub dups: Vec<DupKey>,
-    pub keys: HashMap<String, Arc<str>>,
+    pub keys: HashMap<String, u32>,
+    pub key_names: Vec<Box<str>>,
 }
 
 /// What the checker knows about the records it is given.
@@ -55,6 +56,8 @@ pub(crate) struct Validator<'a> {
     pub need: &'a Need,
     /// The whole file text, which every raw value borrows from.
     pub text: &'a str,
+    /// Offset of `text` in the file: a streamed block starts anywhere.
+    pub base: u64,
     pub file: FileId,
     pub prefix: &'a str,
 }
@@ -103,8 +106,16 @@ fn is_blank(s: &str) -> bool {
 }
 
 impl Validator<'_> {
+    fn span(&self, raw: &RawValue) -> ByteSpan {
+        let s = json::span_of(self.text, raw);
+        ByteSpan {
+            start: s.start + self.base,
+            end: s.end + self.base,
+        }
+    }
+
     pub fn check_record(&self, raw: &RawValue, ordinal: u32, chunk: &mut Chunk) {
-        let span = json::span_of(self.text, raw);
+        let span = self.span(raw);
         let def = &self.schema.collections[self.coll];
         let Some(entries) = json::object(raw) else {
             let found = json::kind(raw).describe();
@@ -205,7 +216,7 @@ impl Walk<'_, '_> {
     }
 
     fn mismatch(&mut self, raw: &RawValue, ty: &Type) -> Val {
-        let span = json::span_of(self.v.text, raw);
+        let span = self.v.span(raw);
         let k = json::kind(raw);
         let expected = describe(self.v.schema, ty);
         let message = match k {
@@ -248,8 +259,8 @@ impl Walk<'_, '_> {
                 if let Some(prev) = slots[i] {
                     self.chunk.dups.push(DupKey {
                         name: k.to_string(),
-                        first: json::span_of(self.v.text, prev),
-                        last: json::span_of(self.v.text, v),
+                        first: self.v.span(prev),
+                        last: self.v.span(v),
                     });
                 }
                 slots[i] = Some(v);
@@ -269,7 +280,7 @@ impl Walk<'_, '_> {
                     let before = self.problems.len();
                     let val = self.value(raw, &def.ty, keep);
                     if val == Val::Absent && !def.optional && !self.reported_since(before) {
-                        let span = json::span_of(self.v.text, raw);
+                        let span = self.v.span(raw);
                         self.problem(
                             Some(span),
                             format!(
@@ -282,7 +293,7 @@ impl Walk<'_, '_> {
                     if keep.is_some() {
                         out[i] = Some(Field {
                             val,
-                            span: json::span_of(self.v.text, raw),
+                            span: self.v.span(raw),
                         });
                     }
                 }
@@ -325,7 +336,7 @@ impl Walk<'_, '_> {
                 if t.contains(['.', 'e', 'E']) {
                     return self.mismatch(raw, ty);
                 }
-                let span = json::span_of(self.v.text, raw);
+                let span = self.v.span(raw);
                 let Ok(n) = t.parse::<i64>() else {
                     self.problem(
                         Some(span),
@@ -348,7 +359,7 @@ impl Walk<'_, '_> {
                 match raw.get().parse::<f64>() {
                     Ok(x) if x.is_finite() => Val::Num(x),
                     _ => {
-                        let span = json::span_of(self.v.text, raw);
+                        let span = self.v.span(raw);
                         let msg = format!("number `{}` is out of range", shown(raw.get()));
                         self.problem(Some(span), msg);
                         Val::Absent
@@ -367,7 +378,7 @@ impl Walk<'_, '_> {
                     Some(TimeVal::Instant(t)) => Val::Time(t),
                     Some(TimeVal::Date(d)) => Val::Date(d),
                     None => {
-                        let span = json::span_of(self.v.text, raw);
+                        let span = self.v.span(raw);
                         let msg = format!(
                             "`{}` is not a timestamp (RFC 3339 date-time with an offset, or a full-date)",
                             shown(&s)
@@ -384,7 +395,7 @@ impl Walk<'_, '_> {
                 match self.v.schema.enums.get(*e).and_then(|d| d.value(&s)) {
                     Some(i) => Val::Enum(i),
                     None => {
-                        let span = json::span_of(self.v.text, raw);
+                        let span = self.v.span(raw);
                         let expected = describe(self.v.schema, ty);
                         let msg = format!("`{}` is not {expected}", shown(&s));
                         self.problem(Some(span), msg);
@@ -398,10 +409,11 @@ impl Walk<'_, '_> {
                 };
                 let sym = self.chunk.interner.intern(&s);
                 let key = match self.chunk.keys.get(&self.path) {
-                    Some(k) => k.clone(),
+                    Some(&k) => k,
                     None => {
-                        let k: Arc<str> = self.path.as_str().into();
-                        self.chunk.keys.insert(self.path.clone(), k.clone());
+                        let k = self.chunk.key_names.len() as u32;
+                        self.chunk.key_names.push(self.path.as_str().into());
+                        self.chunk.keys.insert(self.path.clone(), k);
                         k
                     }
                 };
@@ -410,7 +422,7 @@ impl Walk<'_, '_> {
                     sym,
                     record: self.record,
                     key,
-                    span: json::span_of(self.v.text, raw),
+                    span: self.v.span(raw),
                 });
                 Val::Ref(sym)
             }
@@ -428,7 +440,7 @@ impl Walk<'_, '_> {
                     let val = self.value(item, elem, keep);
                     if val == Val::Absent {
                         if !self.reported_since(before) {
-                            let span = json::span_of(self.v.text, item);
+                            let span = self.v.span(item);
                             let msg = format!("element {i} is absent (`{}`)", shown(item.get()));
                             self.problem(Some(span), msg);
                         }
@@ -439,7 +451,7 @@ impl Walk<'_, '_> {
                     if keep.is_some() {
                         kept.push(Field {
                             val,
-                            span: json::span_of(self.v.text, item),
+                            span: self.v.span(item),
                         });
                     }
                 }

@@ -1,0 +1,486 @@
+//! Streaming a file through the loader block by block, so that a run holds
+//! the current block and the compact records, never the whole text.
+//!
+//! The stream takes well-formed files only. At the first thing it would have
+//! to report (a syntax error, invalid UTF-8, nesting too deep, a duplicate
+//! key or member, a metadata problem, a read error) it gives up, and the
+//! caller reads the file whole: diagnostics with lines, columns and
+//! snippets need the full text anyway, and a broken file is the rare case.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use rayon::prelude::*;
+
+use super::container::{Holds, Task};
+use super::file::{escape, unknown, FileOut, CHUNK};
+use super::json;
+use super::meta;
+use super::model::{ByteSpan, DataFile, FileId};
+use super::validate::{Chunk, Validator};
+use crate::schema::{Need, Schema};
+
+/// The stream cannot go on; the file is read whole instead.
+#[derive(Debug)]
+pub(crate) struct GiveUp;
+
+type Step<T = ()> = Result<T, GiveUp>;
+
+/// Bytes consumed before the records read so far are checked and their
+/// text dropped, when the caller does not choose.
+pub const DEFAULT_BLOCK: usize = 8 << 20;
+
+/// A window on the file: `buf` holds its bytes from offset `base` on.
+struct Scanner<R> {
+    reader: R,
+    buf: Vec<u8>,
+    base: u64,
+    pos: usize,
+    read_size: usize,
+    eof: bool,
+}
+
+impl<R: Read> Scanner<R> {
+    /// Appends the next bytes of the file; false at its end.
+    fn more(&mut self) -> Step<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let len = self.buf.len();
+        self.buf.resize(len + self.read_size, 0);
+        loop {
+            match self.reader.read(&mut self.buf[len..]) {
+                Ok(0) => {
+                    self.buf.truncate(len);
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.buf.truncate(len + n);
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    self.buf.truncate(len);
+                    return Err(GiveUp);
+                }
+            }
+        }
+    }
+
+    /// Makes `buf[i]` available; false when the file ends before it.
+    fn reach(&mut self, i: usize) -> Step<bool> {
+        while i >= self.buf.len() {
+            if !self.more()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The next byte that is not JSON whitespace, left unconsumed.
+    fn skip_ws(&mut self) -> Step<Option<u8>> {
+        loop {
+            if !self.reach(self.pos)? {
+                return Ok(None);
+            }
+            match self.buf[self.pos] {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b => return Ok(Some(b)),
+            }
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Step {
+        if self.skip_ws()? != Some(b) {
+            return Err(GiveUp);
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Forgets the bytes before `pos`.
+    fn compact(&mut self) {
+        self.buf.drain(..self.pos);
+        self.base += self.pos as u64;
+        self.pos = 0;
+    }
+
+    /// End (exclusive) of the string whose opening quote is at `start`.
+    fn string_end(&mut self, start: usize) -> Step<usize> {
+        let mut i = start + 1;
+        loop {
+            if !self.reach(i)? {
+                return Err(GiveUp);
+            }
+            match memchr::memchr2(b'"', b'\\', &self.buf[i..]) {
+                Some(j) if self.buf[i + j] == b'\\' => i += j + 2,
+                Some(j) => return Ok(i + j + 1),
+                None => i = self.buf.len(),
+            }
+        }
+    }
+
+    /// The value at `pos` (whitespace skipped): its range in `buf` and how
+    /// deep its brackets nest. Only its extent is found here; its syntax is
+    /// checked when it is parsed.
+    fn value(&mut self) -> Step<(usize, usize, usize)> {
+        let start = self.pos;
+        if !self.reach(start)? {
+            return Err(GiveUp);
+        }
+        let mut i = start;
+        let mut deepest = 0;
+        match self.buf[start] {
+            b'"' => i = self.string_end(start)?,
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    if !self.reach(i)? {
+                        return Err(GiveUp);
+                    }
+                    match self.buf[i] {
+                        b'"' => {
+                            i = self.string_end(i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => {
+                            depth += 1;
+                            deepest = deepest.max(depth);
+                        }
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                i += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                while self.reach(i)? {
+                    match self.buf[i] {
+                        b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' => break,
+                        _ => i += 1,
+                    }
+                }
+                if i == start {
+                    return Err(GiveUp);
+                }
+            }
+        }
+        self.pos = i;
+        Ok((start, i, deepest))
+    }
+}
+
+/// Records found in the window, not yet checked.
+struct Pending {
+    coll: usize,
+    file: FileId,
+    /// Ordinal of the first pending record in its array or file.
+    ordinal: u32,
+    /// Ranges in the scanner's buffer.
+    ranges: Vec<(usize, usize)>,
+    /// NDJSON lines are checked for depth here; array elements were
+    /// measured by the scanner.
+    lines: bool,
+}
+
+struct Stream<'a, R> {
+    sc: Scanner<R>,
+    task: &'a Task,
+    schema: &'a Schema,
+    needs: &'a [Need],
+    max_depth: usize,
+    block: usize,
+    out: FileOut,
+    pending: Pending,
+}
+
+/// Loads a document, an array file or an NDJSON file by streaming it;
+/// `None` when it must be read whole instead.
+pub(crate) fn process(
+    task: &Task,
+    schema: &Schema,
+    needs: &[Need],
+    max_depth: usize,
+    block: usize,
+) -> Option<FileOut> {
+    let file = std::fs::File::open(&task.path).ok()?;
+    let block = block.max(1);
+    let read_size = block.clamp(16, 1 << 20);
+    let reader: Box<dyn Read> = if task.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            file,
+        )))
+    } else {
+        Box::new(file)
+    };
+    let mut s = Stream {
+        sc: Scanner {
+            reader,
+            buf: Vec::with_capacity(block + read_size),
+            base: 0,
+            pos: 0,
+            read_size,
+            eof: false,
+        },
+        task,
+        schema,
+        needs,
+        max_depth,
+        block,
+        out: FileOut::default(),
+        pending: Pending {
+            coll: 0,
+            file: 0,
+            ordinal: 0,
+            ranges: Vec::new(),
+            lines: false,
+        },
+    };
+    s.out.files.push(s.data_file(String::new()));
+    let done = match task.holds {
+        Holds::Document => s.document(),
+        Holds::Array(coll) => s.array_file(coll),
+        Holds::Lines(coll) => s.lines(coll),
+        Holds::RootExport | Holds::Unknown(_) => Err(GiveUp),
+    };
+    done.ok().map(|()| s.out)
+}
+
+impl<R: Read> Stream<'_, R> {
+    fn data_file(&self, pointer_prefix: String) -> DataFile {
+        DataFile {
+            display: self.task.display.clone(),
+            path: self.task.path.clone(),
+            pointer_prefix,
+            gzip: self.task.gzip,
+        }
+    }
+
+    fn end_of_file(&mut self) -> Step {
+        match self.sc.skip_ws()? {
+            None => Ok(()),
+            Some(_) => Err(GiveUp),
+        }
+    }
+
+    fn array_file(&mut self, coll: usize) -> Step {
+        self.elements(coll, 0, 1)?;
+        self.end_of_file()
+    }
+
+    fn document(&mut self) -> Step {
+        self.sc.expect(b'{')?;
+        let mut names = HashSet::new();
+        if self.sc.skip_ws()? == Some(b'}') {
+            self.sc.pos += 1;
+            return self.end_of_file();
+        }
+        loop {
+            if self.sc.skip_ws()? != Some(b'"') {
+                return Err(GiveUp);
+            }
+            let start = self.sc.pos;
+            let end = self.sc.string_end(start)?;
+            self.sc.pos = end;
+            let name: String =
+                serde_json::from_slice(&self.sc.buf[start..end]).map_err(|_| GiveUp)?;
+            // A member given twice is reported with its line: read whole.
+            if !names.insert(name.clone()) {
+                return Err(GiveUp);
+            }
+            self.sc.expect(b':')?;
+            self.sc.skip_ws()?;
+            let pointer = format!("/{}", escape(&name));
+            if name == "export" {
+                self.meta(pointer)?;
+            } else if let Some(coll) = self.schema.collection(&name) {
+                self.out.files.push(self.data_file(pointer));
+                let file = self.out.files.len() - 1;
+                self.elements(coll, file, 2)?;
+            } else {
+                let (start, end, deepest) = self.sc.value()?;
+                if deepest + 1 > self.max_depth {
+                    return Err(GiveUp);
+                }
+                serde_json::from_slice::<serde::de::IgnoredAny>(&self.sc.buf[start..end])
+                    .map_err(|_| GiveUp)?;
+                let span = self.span(start, end);
+                let finding = unknown(self.schema, &name, 0, span, pointer);
+                self.out.findings.push(finding);
+            }
+            match self.sc.skip_ws()? {
+                Some(b',') => self.sc.pos += 1,
+                Some(b'}') => {
+                    self.sc.pos += 1;
+                    break;
+                }
+                _ => return Err(GiveUp),
+            }
+        }
+        self.end_of_file()
+    }
+
+    fn span(&self, start: usize, end: usize) -> ByteSpan {
+        ByteSpan {
+            start: self.sc.base + start as u64,
+            end: self.sc.base + end as u64,
+        }
+    }
+
+    fn meta(&mut self, pointer: String) -> Step {
+        let (start, end, deepest) = self.sc.value()?;
+        if deepest + 1 > self.max_depth {
+            return Err(GiveUp);
+        }
+        let span = self.span(start, end);
+        let text = std::str::from_utf8(&self.sc.buf[start..end]).map_err(|_| GiveUp)?;
+        let raw = json::parse_one(text).map_err(|_| GiveUp)?;
+        let entries = json::object(raw).ok_or(GiveUp)?;
+        let (meta, problems) = meta::parse(text, &entries, (0, span, pointer));
+        if !problems.is_empty() {
+            return Err(GiveUp);
+        }
+        self.out.meta = Some(meta);
+        Ok(())
+    }
+
+    /// The records of one array, from its `[` to its `]`; `level` is how
+    /// deep the array's elements sit in the file.
+    fn elements(&mut self, coll: usize, file: FileId, level: usize) -> Step {
+        self.sc.expect(b'[')?;
+        self.pending = Pending {
+            coll,
+            file,
+            ordinal: 0,
+            ranges: Vec::new(),
+            lines: false,
+        };
+        if self.sc.skip_ws()? == Some(b']') {
+            self.sc.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.sc.skip_ws()?;
+            let (start, end, deepest) = self.sc.value()?;
+            if deepest + level > self.max_depth {
+                return Err(GiveUp);
+            }
+            self.pending.ranges.push((start, end));
+            match self.sc.skip_ws()? {
+                Some(b',') => self.sc.pos += 1,
+                Some(b']') => {
+                    self.sc.pos += 1;
+                    break;
+                }
+                _ => return Err(GiveUp),
+            }
+            if self.sc.pos >= self.block {
+                self.flush()?;
+                self.sc.compact();
+            }
+        }
+        self.flush()
+    }
+
+    fn lines(&mut self, coll: usize) -> Step {
+        self.pending = Pending {
+            coll,
+            file: 0,
+            ordinal: 0,
+            ranges: Vec::new(),
+            lines: true,
+        };
+        let mut from = self.sc.pos;
+        loop {
+            let found = memchr::memchr(b'\n', &self.sc.buf[from..]).map(|i| from + i);
+            let end = match found {
+                Some(end) => end,
+                None => {
+                    let searched = self.sc.buf.len();
+                    if self.sc.more()? {
+                        from = searched;
+                        continue;
+                    }
+                    searched
+                }
+            };
+            let mut line_end = end;
+            if line_end > self.sc.pos && self.sc.buf[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            let line = &self.sc.buf[self.sc.pos..line_end];
+            if !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                self.pending.ranges.push((self.sc.pos, line_end));
+            }
+            if end >= self.sc.buf.len() {
+                break;
+            }
+            self.sc.pos = end + 1;
+            if self.sc.pos >= self.block {
+                self.flush()?;
+                self.sc.compact();
+            }
+            from = self.sc.pos;
+        }
+        self.sc.pos = self.sc.buf.len();
+        self.flush()
+    }
+
+    /// Checks the pending records, in parallel chunks.
+    fn flush(&mut self) -> Step {
+        let p = &mut self.pending;
+        let (Some(first), Some(last)) = (p.ranges.first(), p.ranges.last()) else {
+            return Ok(());
+        };
+        let lo = first.0;
+        let text = std::str::from_utf8(&self.sc.buf[lo..last.1]).map_err(|_| GiveUp)?;
+        let prefix = self.out.files[p.file].pointer_prefix.clone();
+        let v = Validator {
+            schema: self.schema,
+            coll: p.coll,
+            need: &self.needs[p.coll],
+            text,
+            base: self.sc.base + lo as u64,
+            file: p.file,
+            prefix: &prefix,
+        };
+        let (coll, ordinal, lines, max_depth) = (p.coll, p.ordinal, p.lines, self.max_depth);
+        let chunks: Vec<Step<Chunk>> = p
+            .ranges
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, ranges)| {
+                let mut chunk = Chunk {
+                    coll,
+                    ..Chunk::default()
+                };
+                for (j, &(start, end)) in ranges.iter().enumerate() {
+                    let record = text.get(start - lo..end - lo).ok_or(GiveUp)?;
+                    if lines && json::check_depth(record, 0, max_depth).is_err() {
+                        return Err(GiveUp);
+                    }
+                    let raw = json::parse_one(record).map_err(|_| GiveUp)?;
+                    v.check_record(raw, ordinal + (c * CHUNK + j) as u32, &mut chunk);
+                }
+                // Duplicate keys are noted with their lines: read whole.
+                if !chunk.dups.is_empty() {
+                    return Err(GiveUp);
+                }
+                Ok(chunk)
+            })
+            .collect();
+        p.ordinal += p.ranges.len() as u32;
+        p.ranges.clear();
+        for chunk in chunks {
+            self.out.chunks.push(chunk?);
+        }
+        Ok(())
+    }
+}
