@@ -67,9 +67,10 @@ fn one_document() {
     );
     assert!(matches!(owner.val, Val::Ref(s) if e.ids.resolve(s) == "E1"));
     assert_eq!(c.fields[1].as_ref().unwrap().val, Val::Enum(0));
-    let Val::Time(t) = c.fields[2].as_ref().unwrap().val else {
+    let Val::Time(secs, nanos) = c.fields[2].as_ref().unwrap().val else {
         panic!()
     };
+    let t = jiff::Timestamp::new(secs, nanos).unwrap();
     assert_eq!(t.to_string(), "2025-03-04T01:30:00Z");
     let Val::Obj(kyc) = &c.fields[5].as_ref().unwrap().val else {
         panic!()

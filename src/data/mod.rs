@@ -204,7 +204,7 @@ fn merge_chunk(
 
 fn remap_val(v: &mut Val, remap: &[Sym]) {
     match v {
-        Val::Ref(s) => *s = remap[s.0 as usize],
+        Val::Ref(s) | Val::Str(s) => *s = remap[s.0 as usize],
         Val::List(items) => items.iter_mut().for_each(|f| remap_val(&mut f.val, remap)),
         Val::Obj(fields) => fields
             .iter_mut()

@@ -12,45 +12,68 @@ pub struct ByteSpan {
     pub end: u64,
 }
 
-/// An interned id string (record ids and references share one table).
+/// An interned string: a record id, a reference, or free text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sym(pub u32);
 
+/// Ids, references and free text, each stored once. The names live in one
+/// arena and the table holds only their numbers: a large export has
+/// millions of them, and a string per entry (twice, as key and as name)
+/// was most of what the table cost.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     // FxHash: ids are short strings hashed millions of times; no untrusted
     // input can choose them to collide against a table it cannot see grow.
-    map: rustc_hash::FxHashMap<Box<str>, Sym>,
-    names: Vec<Box<str>>,
+    table: hashbrown::HashTable<Sym>,
+    text: String,
+    /// End of each name in `text`; a name starts where the previous ends.
+    ends: Vec<usize>,
+}
+
+fn hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(s)
+}
+
+fn name<'a>(text: &'a str, ends: &[usize], sym: Sym) -> &'a str {
+    let i = sym.0 as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
+        let h = hash(s);
+        let Interner { table, text, ends } = self;
+        if let Some(&sym) = table.find(h, |&sym| name(text, ends, sym) == s) {
             return sym;
         }
-        let sym = Sym(self.names.len() as u32);
-        self.names.push(s.into());
-        self.map.insert(s.into(), sym);
+        let sym = Sym(ends.len() as u32);
+        text.push_str(s);
+        ends.push(text.len());
+        table.insert_unique(h, sym, |&sym| hash(name(text, ends, sym)));
         sym
     }
     /// Makes room for `additional` more names, so that a large merge does
     /// not rehash the table again and again.
     pub fn reserve(&mut self, additional: usize) {
-        self.map.reserve(additional);
-        self.names.reserve(additional);
+        let Interner { table, text, ends } = self;
+        table.reserve(additional, |&sym| hash(name(text, ends, sym)));
+        ends.reserve(additional);
     }
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        self.table
+            .find(hash(s), |&sym| self.resolve(sym) == s)
+            .copied()
     }
     pub fn resolve(&self, sym: Sym) -> &str {
-        &self.names[sym.0 as usize]
+        name(&self.text, &self.ends, sym)
     }
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 }
 
@@ -60,11 +83,14 @@ pub enum Val {
     /// Present in the text but absent in the spec's sense (null, blank
     /// string, empty array or object) or not fitting its type (CD001).
     Absent,
-    Str(Box<str>),
+    /// Interned in `Export::ids`: free text repeats, and a value stays 16 bytes.
+    Str(Sym),
     Int(i64),
     Num(f64),
     Bool(bool),
-    Time(jiff::Timestamp),
+    /// An instant as seconds and nanoseconds (as `jiff::Timestamp` holds it),
+    /// unpacked so that the variant packs beside the tag.
+    Time(i64, i32),
     /// A `full-date`: midnight in the export's time zone, resolved by the evaluator.
     Date(jiff::civil::Date),
     /// Index of the value in its enum's declaration.
@@ -72,12 +98,18 @@ pub enum Val {
     Ref(Sym),
     /// Elements in their original order; an ignored element is `Absent`, so
     /// that the position is the index in the JSON array.
-    List(Box<[Field]>),
+    List(thin_vec::ThinVec<Field>),
     /// Fields in the order of the declared object type; `None` when missing
     /// from the text or not projected.
-    Obj(Box<[Option<Field>]>),
+    Obj(thin_vec::ThinVec<Option<Field>>),
     /// A non-empty object of type `object`, whose content no rule reads.
     AnyObj,
+}
+
+impl Val {
+    pub fn time(t: jiff::Timestamp) -> Val {
+        Val::Time(t.as_second(), t.subsec_nanosecond())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -324,7 +324,7 @@ impl Walk<'_, '_> {
         }
         match ty {
             Type::String => match self.text_of(raw, ty) {
-                Some(s) if keep.is_some() => Val::Str(s.into()),
+                Some(s) if keep.is_some() => Val::Str(self.chunk.interner.intern(&s)),
                 Some(_) => PRESENT,
                 None => Val::Absent,
             },
@@ -375,7 +375,7 @@ impl Walk<'_, '_> {
                     return Val::Absent;
                 };
                 match parse_time(&s) {
-                    Some(TimeVal::Instant(t)) => Val::Time(t),
+                    Some(TimeVal::Instant(t)) => Val::time(t),
                     Some(TimeVal::Date(d)) => Val::Date(d),
                     None => {
                         let span = self.v.span(raw);
@@ -457,7 +457,7 @@ impl Walk<'_, '_> {
                 }
                 match (usable, keep) {
                     (false, _) => Val::Absent,
-                    (true, Some(_)) => Val::List(kept.into_boxed_slice()),
+                    (true, Some(_)) => Val::List(kept.into_iter().collect()),
                     (true, None) => PRESENT,
                 }
             }
@@ -470,7 +470,7 @@ impl Walk<'_, '_> {
                 }
                 let fields = self.object_fields(obj, &entries, keep);
                 match keep {
-                    Some(_) => Val::Obj(fields),
+                    Some(_) => Val::Obj(fields.into_vec().into()),
                     None => PRESENT,
                 }
             }

@@ -60,8 +60,13 @@ impl<'a> Ctx<'a> {
                         .get(*i)
                         .and_then(Option::as_ref),
                     self.tz,
+                    &self.export.ids,
                 ),
-                V::Obj(fields) => V::of_field(fields.get(*i).and_then(Option::as_ref), self.tz),
+                V::Obj(fields) => V::of_field(
+                    fields.get(*i).and_then(Option::as_ref),
+                    self.tz,
+                    &self.export.ids,
+                ),
                 _ => V::Absent,
             },
             Ex::Id(base) => match self.eval(base, env) {
@@ -114,9 +119,9 @@ impl<'a> Ctx<'a> {
                 }
                 let found = match self.eval(set, env) {
                     V::List(items) => items.iter().any(|i| i.equals(&x)),
-                    V::Elems(fields) => {
-                        fields.iter().any(|f| V::of_val(&f.val, self.tz).equals(&x))
-                    }
+                    V::Elems(fields) => fields
+                        .iter()
+                        .any(|f| V::of_val(&f.val, self.tz, &self.export.ids).equals(&x)),
                     _ => false,
                 };
                 V::Bool(found)
@@ -251,7 +256,7 @@ impl<'a> Ctx<'a> {
             Source::Elements(x) => match self.eval(x, env) {
                 V::Elems(fields) => {
                     for fl in fields {
-                        let v = V::of_val(&fl.val, self.tz);
+                        let v = V::of_val(&fl.val, self.tz, &self.export.ids);
                         if v.present() && !f(self, v, env) {
                             return;
                         }

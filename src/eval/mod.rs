@@ -360,7 +360,7 @@ fn bind<'a>(
                 .map(|(p, _)| p)
                 .unwrap_or_default();
             for (pos, fl) in fields.iter().enumerate() {
-                let v = V::of_val(&fl.val, ctx.tz);
+                let v = V::of_val(&fl.val, ctx.tz, &ctx.export.ids);
                 if v.present() {
                     values.push((
                         v,
@@ -433,7 +433,7 @@ fn found<'a>(
             pointer.push_str(&escape_pointer(name));
             let fl = cur.and_then(|fs| fs.get(*idx)).and_then(Option::as_ref);
             span = fl.map(|f| f.span);
-            at_time = match fl.map(|f| V::of_val(&f.val, ctx.tz)) {
+            at_time = match fl.map(|f| V::of_val(&f.val, ctx.tz, &ctx.export.ids)) {
                 Some(V::Time(t)) => Some(t),
                 _ => None,
             };
@@ -450,7 +450,7 @@ fn found<'a>(
             .fields
             .iter()
             .flatten()
-            .find_map(|f| match V::of_val(&f.val, ctx.tz) {
+            .find_map(|f| match V::of_val(&f.val, ctx.tz, &ctx.export.ids) {
                 V::Time(t) => Some(t),
                 _ => None,
             })

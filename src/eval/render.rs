@@ -33,7 +33,7 @@ impl Renderer<'_> {
             V::Obj(_) | V::AnyObj => "{…}".into(),
             V::Elems(fields) => fields
                 .iter()
-                .map(|f| V::of_val(&f.val, self.tz))
+                .map(|f| V::of_val(&f.val, self.tz, &self.export.ids))
                 .filter(V::present)
                 .map(|v| self.render(&v, e))
                 .collect::<Vec<_>>()

@@ -1,7 +1,7 @@
 //! Values during evaluation, borrowed from the export where they can be.
 
 use super::period::Period;
-use crate::data::model::{Field, Sym, Val};
+use crate::data::model::{Field, Interner, Sym, Val};
 use crate::schema::CollId;
 use std::borrow::Cow;
 
@@ -34,21 +34,24 @@ impl<'a> V<'a> {
     }
 
     /// A stored field's value; date-only values become midnight in `tz`.
-    pub fn of_field(f: Option<&'a Field>, tz: jiff::tz::Offset) -> V<'a> {
+    pub fn of_field(f: Option<&'a Field>, tz: jiff::tz::Offset, ids: &'a Interner) -> V<'a> {
         match f {
             None => V::Absent,
-            Some(f) => V::of_val(&f.val, tz),
+            Some(f) => V::of_val(&f.val, tz, ids),
         }
     }
 
-    pub fn of_val(v: &'a Val, tz: jiff::tz::Offset) -> V<'a> {
+    /// `ids` holds the export's interned text.
+    pub fn of_val(v: &'a Val, tz: jiff::tz::Offset, ids: &'a Interner) -> V<'a> {
         match v {
             Val::Absent => V::Absent,
-            Val::Str(s) => V::Str(Cow::Borrowed(s)),
+            Val::Str(s) => V::Str(Cow::Borrowed(ids.resolve(*s))),
             Val::Int(i) => V::Int(*i),
             Val::Num(n) => V::Num(*n),
             Val::Bool(b) => V::Bool(*b),
-            Val::Time(t) => V::Time(t.as_nanosecond()),
+            Val::Time(secs, nanos) => {
+                V::Time(i128::from(*secs) * 1_000_000_000 + i128::from(*nanos))
+            }
             Val::Date(d) => super::period::midnight(*d, tz).map_or(V::Absent, V::Time),
             Val::Enum(e) => V::Enum(*e),
             Val::Ref(s) => V::Ref(*s),
