@@ -61,10 +61,14 @@ fn one_document() {
     assert!(DOC[c.span.start as usize..].starts_with("{\"id\": \"C1\""));
     assert!(DOC[..c.span.end as usize].ends_with("[1, 2, 3]}"));
     let owner = c.fields[3].as_ref().unwrap();
-    assert_eq!(
-        &DOC[owner.span.start as usize..owner.span.end as usize],
-        "\"E1\""
-    );
+    // Field spans are not kept; a violation finds them again in the text.
+    let wanted = comply::eval::recover::Wanted {
+        file: c.file,
+        record: c.span,
+        pointer: "/owner",
+    };
+    let span = comply::eval::recover::field_spans(&e.files, &[wanted])[0].unwrap();
+    assert_eq!(&DOC[span.start as usize..span.end as usize], "\"E1\"");
     assert!(matches!(owner.val, Val::Ref(s) if e.ids.resolve(s) == "E1"));
     assert_eq!(c.fields[1].as_ref().unwrap().val, Val::Enum(0));
     let Val::Time(secs, nanos) = c.fields[2].as_ref().unwrap().val else {
@@ -253,10 +257,13 @@ fn record_shape_cd001() {
     let e1 = &e.collection(EMPLOYEES)[0];
     let dept = e1.fields[2].as_ref().unwrap();
     assert_eq!(dept.val, Val::Absent);
-    assert_eq!(
-        &doc[dept.span.start as usize..dept.span.end as usize],
-        "\"sales\""
-    );
+    let wanted = comply::eval::recover::Wanted {
+        file: e1.file,
+        record: e1.span,
+        pointer: "/department",
+    };
+    let span = comply::eval::recover::field_spans(&e.files, &[wanted])[0].unwrap();
+    assert_eq!(&doc[span.start as usize..span.end as usize], "\"sales\"");
     // Elements keep their positions; the empty `{}` profile is absent (no CD001).
     let k1 = &e.collection(CONTRACTS)[0];
     let Val::List(items) = &k1.fields[2].as_ref().unwrap().val else {

@@ -64,11 +64,6 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
         };
         let id = later.id.map(|s| export.ids.resolve(s).to_owned());
         let ptr = pointer(export, later);
-        let id_field = schema.collections[c].id_field();
-        let id_span = id_field
-            .and_then(|f| later.fields.get(f))
-            .and_then(|f| f.as_ref())
-            .map(|f| f.span);
         let finding = IntegrityFinding {
             kind: IntegrityKind::UniqueId,
             collection: schema.collections[c].name.clone(),
@@ -81,7 +76,8 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
             key: Some(n.to_string()),
             file: later.file,
             span: later.span,
-            field: Some((format!("{ptr}/id"), id_span)),
+            // Its span is found again when the violation is located.
+            field: Some((format!("{ptr}/id"), None)),
             pointer: ptr,
         };
         export.findings.push(finding);

@@ -291,10 +291,7 @@ impl Walk<'_, '_> {
                         );
                     }
                     if keep.is_some() {
-                        out[i] = Some(Field {
-                            val,
-                            span: self.v.span(raw),
-                        });
+                        out[i] = Some(Field { val });
                     }
                 }
             }
@@ -449,10 +446,7 @@ impl Walk<'_, '_> {
                     }
                     self.path.truncate(len);
                     if keep.is_some() {
-                        kept.push(Field {
-                            val,
-                            span: self.v.span(item),
-                        });
+                        kept.push(Field { val });
                     }
                 }
                 match (usable, keep) {

@@ -5,6 +5,7 @@ pub mod expr;
 pub mod index;
 pub mod locate;
 pub mod period;
+pub mod recover;
 pub mod render;
 pub mod value;
 
@@ -32,8 +33,8 @@ struct Found {
     record: Option<(usize, u32)>,
     key: Option<String>,
     message: String,
-    /// Pointer of the field inside the record, and its span when in the text.
-    field: Option<(String, Option<ByteSpan>)>,
+    /// Pointer of the field inside the record.
+    field: Option<String>,
     /// The record's date, for charts over time: the time the violation
     /// points at, else the record's first time.
     date: Option<i128>,
@@ -63,7 +64,6 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         .filter(|f| seen.insert((f.rule, f.record, f.key.clone())))
         .collect();
 
-    let mut locator = Locator::default();
     let integrity: Vec<(usize, &IntegrityFinding)> = export
         .findings
         .iter()
@@ -75,6 +75,56 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 .map(|i| (i, f))
         })
         .collect();
+
+    // The fields violations point at, found again in their records' text.
+    let mut wanted = Vec::new();
+    let mut want = |file: FileId, record: ByteSpan, pointer| {
+        wanted.push(recover::Wanted {
+            file,
+            record,
+            pointer,
+        });
+        Some(wanted.len() - 1)
+    };
+    let integrity_at: Vec<Option<usize>> = integrity
+        .iter()
+        .map(|(_, f)| match &f.field {
+            Some((p, None)) => p
+                .strip_prefix(f.pointer.as_str())
+                .and_then(|suffix| want(f.file, f.span, suffix)),
+            _ => None,
+        })
+        .collect();
+    let found_at: Vec<Option<usize>> = found
+        .iter()
+        .map(|f| match (f.record, &f.field) {
+            (Some((c, r)), Some(p)) => {
+                let rec = &export.collections[c][r as usize];
+                want(rec.file, rec.span, p)
+            }
+            _ => None,
+        })
+        .collect();
+    let spans = recover::field_spans(&export.files, &wanted);
+    let span_at = |i: Option<usize>| i.and_then(|i| spans[i]);
+    let integrity: Vec<(usize, IntegrityFinding)> = integrity
+        .into_iter()
+        .zip(integrity_at)
+        .map(|((i, f), at)| {
+            let mut f = f.clone();
+            if let Some((_, span @ None)) = &mut f.field {
+                *span = span_at(at);
+            }
+            (i, f)
+        })
+        .collect();
+    let found: Vec<(Found, Option<ByteSpan>)> = found
+        .into_iter()
+        .zip(found_at)
+        .map(|(f, at)| (f, span_at(at)))
+        .collect();
+
+    let mut locator = Locator::default();
     for (_, f) in &integrity {
         locator.want(f.file, f.span.start);
         locator.want(f.file, f.span.end);
@@ -82,12 +132,12 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
             locator.want(f.file, s.start);
         }
     }
-    for f in &found {
+    for (f, span) in &found {
         if let Some((c, r)) = f.record {
             let rec = &export.collections[c][r as usize];
             locator.want(rec.file, rec.span.start);
             locator.want(rec.file, rec.span.end);
-            if let Some((_, Some(s))) = &f.field {
+            if let Some(s) = span {
                 locator.want(rec.file, s.start);
             }
         } else if let Some((file, span, _)) = &export.meta.location {
@@ -137,14 +187,14 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
             },
         ));
     }
-    for f in found {
+    for (f, span) in found {
         let (order, collection, id, location, field) = match f.record {
             Some((c, r)) => {
                 let rec = &export.collections[c][r as usize];
                 let file = &export.files[rec.file];
                 let pointer = format!("{}/{}", file.pointer_prefix, rec.ordinal);
-                let field = f.field.as_ref().map(|(p, s)| {
-                    field_location(&locator, rec.file, &format!("{pointer}{p}"), *s, rec.span)
+                let field = f.field.as_ref().map(|p| {
+                    field_location(&locator, rec.file, &format!("{pointer}{p}"), span, rec.span)
                 });
                 (
                     Some((rec.file, rec.span.start)),
@@ -289,8 +339,8 @@ fn run_rule<'a>(ctx: &Ctx<'a>, rule_index: usize, rule: &'a CheckedRule) -> Vec<
     }
 }
 
-/// Where a binder's value sits in its record: pointer suffix and span.
-type Origin = Option<(String, Option<ByteSpan>)>;
+/// Where a binder's value sits in its record: pointer suffix.
+type Origin = Option<String>;
 
 #[derive(Default)]
 struct Scratch<'a> {
@@ -353,19 +403,11 @@ fn bind<'a>(
     // Elements keep their array position, for the pointer of the violation.
     if let (Source::Elements(x), Some((slot, path))) = (&b.source, &b.origin) {
         if let V::Elems(fields) = ctx.eval(x, env) {
-            let base = origins
-                .get(*slot)
-                .cloned()
-                .flatten()
-                .map(|(p, _)| p)
-                .unwrap_or_default();
+            let base = origins.get(*slot).cloned().flatten().unwrap_or_default();
             for (pos, fl) in fields.iter().enumerate() {
                 let v = V::of_val(&fl.val, ctx.tz, &ctx.export.ids);
                 if v.present() {
-                    values.push((
-                        v,
-                        Some((format!("{base}/{}/{pos}", path.join("/")), Some(fl.span))),
-                    ));
+                    values.push((v, Some(format!("{base}/{}/{pos}", path.join("/")))));
                 }
             }
         }
@@ -422,7 +464,7 @@ fn found<'a>(
     }
     let mut at_time = None;
     let field = rule.at.as_ref().map(|at| {
-        let (mut pointer, mut span) = origins.get(at.slot).cloned().flatten().unwrap_or_default();
+        let mut pointer = origins.get(at.slot).cloned().flatten().unwrap_or_default();
         let mut cur: Option<&[Option<crate::data::model::Field>]> = match env.get(at.slot) {
             Some(V::Rec(c, r)) => Some(&ctx.export.collections[*c][*r as usize].fields),
             Some(V::Obj(fields)) => Some(fields),
@@ -432,7 +474,6 @@ fn found<'a>(
             pointer.push('/');
             pointer.push_str(&escape_pointer(name));
             let fl = cur.and_then(|fs| fs.get(*idx)).and_then(Option::as_ref);
-            span = fl.map(|f| f.span);
             at_time = match fl.map(|f| V::of_val(&f.val, ctx.tz, &ctx.export.ids)) {
                 Some(V::Time(t)) => Some(t),
                 _ => None,
@@ -442,7 +483,7 @@ fn found<'a>(
                 _ => None,
             };
         }
-        (pointer, span)
+        pointer
     });
     let date = at_time.or_else(|| {
         let (c, r) = record?;
