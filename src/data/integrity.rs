@@ -89,9 +89,10 @@ pub(crate) fn references(export: &mut Export, schema: &Schema, batches: &[Refs])
     let mut known: Vec<Option<Vec<bool>>> = vec![None; export.collections.len()];
     for batch in batches {
         for r in &batch.refs {
-            let ids = known[r.target].get_or_insert_with(|| {
+            let target = r.target as usize;
+            let ids = known[target].get_or_insert_with(|| {
                 let mut bits = vec![false; export.ids.len()];
-                for rec in &export.collections[r.target] {
+                for rec in &export.collections[target] {
                     if let Some(id) = rec.id {
                         bits[id.0 as usize] = true;
                     }
@@ -103,7 +104,7 @@ pub(crate) fn references(export: &mut Export, schema: &Schema, batches: &[Refs])
             }
             let rec = &export.collections[batch.coll][batch.first + r.record as usize];
             let ptr = pointer(export, rec);
-            let target = &schema.collections[r.target].name;
+            let target = &schema.collections[target].name;
             let key = batch.keys.get(r.key as usize).map_or("", |k| k);
             let finding = IntegrityFinding {
                 kind: IntegrityKind::Reference,
@@ -112,7 +113,8 @@ pub(crate) fn references(export: &mut Export, schema: &Schema, batches: &[Refs])
                 key: Some(key.to_string()),
                 file: rec.file,
                 span: rec.span,
-                field: Some((format!("{ptr}{key}"), Some(r.span))),
+                // Its span is found again when the violation is located.
+                field: Some((format!("{ptr}{key}"), None)),
                 pointer: ptr,
                 message: format!(
                     "`{key}`: `{}` names no `{target}` record",

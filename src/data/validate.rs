@@ -15,8 +15,10 @@ use crate::schema::{CollId, Need, ObjectType, Schema, Type};
 
 /// A reference seen in a record, resolved after loading (CD003).
 #[derive(Debug, Clone)]
+/// 16 bytes: there may be millions. The span of a reference that does not
+/// resolve is found again in its record's text when it is reported.
 pub(crate) struct PendingRef {
-    pub target: CollId,
+    pub target: u32,
     pub sym: Sym,
     /// Index of the record in its chunk.
     pub record: u32,
@@ -24,7 +26,6 @@ pub(crate) struct PendingRef {
     /// `Chunk::key_names`: there may be millions of references, at a few
     /// places.
     pub key: u32,
-    pub span: ByteSpan,
 }
 
 /// A key given twice in one object: the spans of the first and the last.
@@ -415,11 +416,10 @@ impl Walk<'_, '_> {
                     }
                 };
                 self.chunk.refs.push(PendingRef {
-                    target: *target,
+                    target: *target as u32,
                     sym,
                     record: self.record,
                     key,
-                    span: self.v.span(raw),
                 });
                 Val::Ref(sym)
             }
