@@ -44,6 +44,7 @@ collection items {
   info: { code: string?, size: int?, inner: { deep: string? }? }?
   parts: [{ k: 1..4, who: ref staff? }]?
   peers: [ref staff]?
+  parent: ref items?
 }
 
 collection notes {
@@ -1433,4 +1434,435 @@ fn messages_render_periods() {
     );
     // 2024-Q1 ends exactly 365 days before as_of (2024 is a leap year).
     assert_eq!(found.len(), 5);
+}
+
+// ------------------------------------------------------------ more boundaries
+
+#[test]
+fn values_that_do_not_fit_their_type_count_as_absent() {
+    let items = json!([
+        { "id": "ok", "n": 3, "t": "2025-03-01T00:00:00Z", "level": "mid", "parts": [{ "k": 4 }] },
+        { "id": "str", "n": "3", "t": "2025-03-01 00:00:00Z", "level": "MID", "parts": [{ "k": 5 }] },
+        { "id": "frac", "n": 3.0, "t": "2025-02-30", "level": 2, "parts": [{ "k": "4" }] },
+        { "id": "nooff", "n": 3.5, "t": "2025-03-01T00:00:00", "parts": [{ "k": 0 }] }
+    ]);
+    assert_eq!(
+        failing("i.n is present", items.clone()),
+        v(&["str", "frac", "nooff"])
+    );
+    assert_eq!(
+        failing("i.n == 3", items.clone()),
+        v(&["str", "frac", "nooff"])
+    );
+    assert_eq!(
+        failing("i.t is present", items.clone()),
+        v(&["str", "frac", "nooff"])
+    );
+    assert_eq!(failing("not i.t < as_of", items.clone()), v(&["ok"]));
+    assert_eq!(
+        failing("i.level is present", items.clone()),
+        v(&["str", "frac", "nooff"])
+    );
+    // A list whose only element does not fit is absent.
+    let lists = json!([
+        { "id": "ok", "tags": ["x"] },
+        { "id": "int", "tags": [5] },
+        { "id": "null", "tags": [null] },
+        { "id": "obj", "tags": [{}] },
+        { "id": "mixed", "tags": [5, "y"] }
+    ]);
+    assert_eq!(
+        failing("i.tags is present", lists.clone()),
+        v(&["int", "null", "obj"])
+    );
+    assert_eq!(
+        failing("count m in i.tags == 1", lists),
+        v(&["int", "null", "obj"])
+    );
+    assert_eq!(
+        failing("exists p in i.parts where p.k >= 4", items),
+        v(&["str", "frac", "nooff"])
+    );
+}
+
+#[test]
+fn within_days_before_as_of() {
+    // as_of is 2025-06-30T12:00:00+08:00 (the default of `doc`).
+    let items = json!([
+        { "id": "asof", "t": "2025-06-30T04:00:00Z" },
+        { "id": "after", "t": "2025-06-30T12:00:01+08:00" },
+        { "id": "edge", "t": "2025-06-27T12:00:00+08:00" },
+        { "id": "edge1s", "t": "2025-06-27T11:59:59+08:00" },
+        { "id": "none" }
+    ]);
+    assert_eq!(
+        failing("i.t within window_days days before as_of", items.clone()),
+        v(&["after", "edge1s", "none"])
+    );
+    assert_eq!(
+        failing("not as_of - i.t > 3 days", items.clone()),
+        v(&["edge1s"])
+    );
+    assert_eq!(
+        failing(
+            "as_of - i.t <= 3 days and as_of - i.t >= 0 days",
+            items.clone()
+        ),
+        v(&["after", "edge1s", "none"])
+    );
+    let opts = AuditOptions {
+        params: vec![("window_days".into(), "0".into())],
+        ..AuditOptions::default()
+    };
+    assert_eq!(
+        failing_with("i.t within window_days days before as_of", items, &opts),
+        v(&["after", "edge", "edge1s", "none"])
+    );
+}
+
+#[test]
+fn duration_scaling_and_sums() {
+    let items = json!([
+        { "id": "a", "t": "2025-01-01T00:00:00Z", "u": "2025-01-03T00:00:00Z" },
+        { "id": "b", "t": "2025-01-01T00:00:00Z", "u": "2025-01-03T00:00:01Z" },
+        { "id": "c", "t": "2025-01-01T00:00:00Z", "u": "2024-12-30T00:00:00Z" }
+    ]);
+    assert_eq!(
+        failing("i.u - i.t == 1 days * 2", items.clone()),
+        v(&["b", "c"])
+    );
+    assert_eq!(
+        failing("i.u - i.t == 36 hours + 12 hours", items.clone()),
+        v(&["b", "c"])
+    );
+    assert_eq!(
+        failing("i.u - i.t == 4 days / 2", items.clone()),
+        v(&["b", "c"])
+    );
+    // A negative duration orders below zero.
+    assert_eq!(failing("i.u - i.t >= 0 days", items.clone()), v(&["c"]));
+    assert_eq!(
+        failing("i.t - i.u == 2 days", items.clone()),
+        v(&["a", "b"])
+    );
+    assert_eq!(
+        failing("i.u - i.t <= window_days days - 1 days", items),
+        v(&["b"])
+    );
+}
+
+#[test]
+fn membership_in_lists_of_numbers() {
+    let items = json!([
+        { "id": "a", "n": 1, "x": 2.5 },
+        { "id": "b", "n": 2, "x": 1 },
+        { "id": "c", "n": 3, "x": 3 },
+        { "id": "d" }
+    ]);
+    assert_eq!(failing("i.n in [1, 2]", items.clone()), v(&["c", "d"]));
+    assert_eq!(failing("i.n not in [1, 2]", items.clone()), v(&["a", "b"]));
+    assert_eq!(failing("i.x in [1, 2.5]", items), v(&["c", "d"]));
+}
+
+#[test]
+fn string_escapes_in_literals() {
+    let items = json!([
+        { "id": "a", "s": "中" },
+        { "id": "b", "s": "say \"hi\"" },
+        { "id": "c", "s": "back\\slash" },
+        { "id": "d", "s": "{x}" }
+    ]);
+    assert_eq!(
+        failing("i.s == \"\\u{4E2D}\"", items.clone()),
+        v(&["b", "c", "d"])
+    );
+    assert_eq!(
+        failing("i.s == \"say \\\"hi\\\"\"", items.clone()),
+        v(&["a", "c", "d"])
+    );
+    assert_eq!(
+        failing("i.s == \"back\\\\slash\"", items.clone()),
+        v(&["a", "b", "d"])
+    );
+    assert_eq!(failing("i.s == \"\\{x\\}\"", items), v(&["a", "b", "c"]));
+}
+
+#[test]
+fn as_of_in_the_export_as_a_date() {
+    let items = json!([
+        { "id": "p", "t": "2025-05-31T19:00:00Z" },
+        { "id": "q", "t": "2025-05-31T19:00:01Z" },
+        { "id": "r", "t": "2025-05-31T16:00:01Z" }
+    ]);
+    let export = doc(json!({
+        "export": { "as_of": "2025-06-01", "timezone": "+05:00" },
+        "items": items
+    }));
+    let found = run(&as_of_rule(), &export, &AuditOptions::default());
+    assert_eq!(ids(&found), vec![("T001".into(), "q".into())]);
+}
+
+#[test]
+fn one_violation_per_record_and_key() {
+    // Three values of `n` per item, but the key tells only the item's `d` apart.
+    let r = rule(
+        "T001",
+        "  for i in items, n in 1..3\n  require i.n > n\n  key i.d\n  message \"{i.id}\"",
+    );
+    let items = json!([
+        { "id": "a", "n": 0, "d": "sales" },
+        { "id": "b", "n": 2, "d": "legal" },
+        { "id": "c", "n": 4, "d": "legal" }
+    ]);
+    let found = run(
+        &r,
+        &doc(json!({ "items": items })),
+        &AuditOptions::default(),
+    );
+    let got: Vec<(Option<String>, Option<String>)> =
+        found.into_iter().map(|f| (f.id, f.key)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("a".into()), Some("sales".into())),
+            (Some("b".into()), Some("legal".into()))
+        ]
+    );
+}
+
+#[test]
+fn messages_render_computed_values() {
+    let r = rule(
+        "T001",
+        "  for i in items\n  require false\n  message \"{i.id}: {i.n + 1} {i.n * 2.5} {count m in i.tags} {rank(i.level)} {coalesce(i.n, 0)} {i.owner->dept} {i.owner->active} {exists m in i.tags} \\{lit\\}\"",
+    );
+    let items = json!([
+        { "id": "a", "n": 4, "tags": ["a", "b"], "level": "high", "owner": "S3" },
+        { "id": "b" }
+    ]);
+    let found = run(
+        &r,
+        &doc(json!({ "items": items })),
+        &AuditOptions::default(),
+    );
+    let msgs: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        vec![
+            "a: 5 10 2 3 4 legal true true {lit}",
+            "b: (absent) (absent) 0 (absent) 0 (absent) (absent) false {lit}",
+        ]
+    );
+}
+
+#[test]
+fn at_points_at_the_field() {
+    let text = format!(
+        "{SCHEMA}{}",
+        rule(
+            "T001",
+            "  for i in items\n  require i.n < 3\n  at i.info.size\n  message \"{i.id}\""
+        )
+    );
+    let (program, diags) = comply::policy::compile(vec![SourceFile::new("test.policy", text)]);
+    assert!(diags.iter().all(|d| d.level != Level::Error));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    let export = doc(json!({
+        "items": [
+            { "id": "a", "n": 1, "info": { "size": 1 } },
+            { "id": "b", "n": 3, "info": { "code": "X", "size": 2 } }
+        ]
+    }));
+    std::fs::write(&path, serde_json::to_vec(&export).unwrap()).unwrap();
+    let a = audit(&program, &[path], &AuditOptions::default()).unwrap();
+    let got: Vec<(Option<String>, String, Option<String>)> = a
+        .run
+        .violations
+        .iter()
+        .filter(|x| a.run.rule(x).code == "T001")
+        .map(|x| {
+            (
+                x.id.clone(),
+                x.location
+                    .as_ref()
+                    .map(|l| l.pointer.clone())
+                    .unwrap_or_default(),
+                x.field.as_ref().map(|f| f.pointer.clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            Some("b".into()),
+            "/items/1".into(),
+            Some("/items/1/info/size".into())
+        )]
+    );
+}
+
+// ------------------------------------------------------------ probes
+
+#[test]
+fn unicode_whitespace_is_blank_but_other_invisible_text_is_not() {
+    let items = json!([
+        { "id": "nbsp", "s": "\u{00A0}" },
+        { "id": "tabs", "s": "\t\n\r " },
+        { "id": "lsep", "s": "\u{2028}" },
+        { "id": "zwsp", "s": "\u{200B}" },
+        { "id": "x", "s": "x" }
+    ]);
+    assert_eq!(failing("i.s is absent", items), v(&["x", "zwsp"]));
+}
+
+#[test]
+fn malformed_timestamps_are_absent() {
+    let items = json!([
+        { "id": "ok", "t": "2024-02-29" },
+        { "id": "leapsec", "t": "2025-06-30T23:59:60Z" },
+        { "id": "feb29", "t": "2025-02-29" },
+        { "id": "compact", "t": "2025-03-01T00:00:00+0800" },
+        { "id": "space", "t": "2025-03-01 00:00:00+08:00" },
+        { "id": "okfrac", "t": "2025-03-01T00:00:00.123456789+08:00" }
+    ]);
+    assert_eq!(
+        failing("i.t is present", items),
+        v(&["compact", "feb29", "leapsec", "space"])
+    );
+}
+
+#[test]
+fn joins_never_match_an_absent_key() {
+    let export = doc(json!({
+        "items": [
+            { "id": "a" },
+            { "id": "b", "parent": "a" },
+            { "id": "c", "parent": "zz" },
+            { "id": "d", "parent": "qq" }
+        ],
+        "notes": [
+            { "id": "n1", "item_id": "a", "kind": "legal" },
+            // no item_id (CD001): its key is absent and must match nothing
+            { "id": "n2", "kind": "legal" },
+            { "id": "n3", "item_id": null, "kind": "legal" },
+            // a dangling reference matches by id value
+            { "id": "n4", "item_id": "zz", "kind": "legal" }
+        ]
+    }));
+    let failing_in = |cond: &str| -> Vec<String> {
+        let r = rule(
+            "T001",
+            &format!("  for i in items\n  require {cond}\n  message \"{{i.id}}\""),
+        );
+        run(&r, &export, &AuditOptions::default())
+            .into_iter()
+            .map(|f| f.id.unwrap())
+            .collect()
+    };
+    let indexed = "exists n in notes where n.item_id == i.parent";
+    let scanned = "exists n in notes where n.item_id == i.parent or false";
+    assert_eq!(failing_in(indexed), v(&["a", "d"]));
+    assert_eq!(failing_in(scanned), v(&["a", "d"]));
+    assert_eq!(
+        failing_in("(count n in notes where n.item_id == i.parent) == 1"),
+        v(&["a", "d"])
+    );
+    assert_eq!(
+        failing_in("no n in notes where n.item_id == i.parent"),
+        v(&["b", "c"])
+    );
+}
+
+#[test]
+fn nested_joins_keyed_by_an_outer_quantifier_variable() {
+    // Items with two notes of different kinds: only `a`.
+    assert_eq!(
+        join_failing(
+            "exists n in notes where n.item_id == i.id and (exists m in notes where m.item_id == n.item_id and m.kind != n.kind)"
+        ),
+        v(&["b", "c", "d"])
+    );
+}
+
+#[test]
+fn joins_keyed_by_a_list_element_binder() {
+    let r = rule(
+        "T001",
+        "  for i in items, p in i.peers\n  require exists s in staff where s.id == p and s.active == true\n  key p\n  message \"{i.id} {p}\"",
+    );
+    let items = json!([
+        { "id": "a", "peers": ["S1", "S2"] },
+        { "id": "b", "peers": ["S3", "S9"] }
+    ]);
+    let found = run(
+        &r,
+        &doc(json!({ "items": items })),
+        &AuditOptions::default(),
+    );
+    let got: Vec<String> = found.into_iter().map(|f| f.message).collect();
+    assert_eq!(got, vec!["a S2", "b S9"]);
+}
+
+#[test]
+fn rolling_year_is_365_days_not_a_calendar_year() {
+    // 2024 is a leap year: 365 days before 2025-01-01T00:00+08:00 is
+    // 2024-01-02T00:00+08:00, after the end of 2023 and of 2023-12.
+    let meta = json!({ "as_of": "2025-01-01T00:00:00+08:00" });
+    assert_eq!(
+        period_keys("years_ended(as_of)", meta.clone()),
+        v(&["2024"])
+    );
+    let months = period_keys("months_ended(as_of)", meta.clone());
+    let want: Vec<String> = (1..=12).map(|m| format!("2024-{m:02}")).collect();
+    assert_eq!(months, want);
+    assert_eq!(
+        period_keys("quarters_ended(as_of)", meta),
+        v(&["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"])
+    );
+}
+
+#[test]
+fn periods_in_a_negative_offset() {
+    let meta = json!({ "as_of": "2025-04-01T05:00:00Z", "timezone": "-05:00" });
+    // 2025-04-01T00:00-05:00: 2025-Q1 has just ended there, and 2024-Q1
+    // ended exactly 365 days before.
+    assert_eq!(
+        period_keys("quarters_ended(as_of)", meta),
+        v(&["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1"])
+    );
+    let meta = json!({ "as_of": "2025-04-01T04:59:59Z", "timezone": "-05:00" });
+    assert_eq!(
+        period_keys("quarters_ended(as_of)", meta),
+        v(&["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"])
+    );
+}
+
+#[test]
+fn an_invalid_export_as_of_is_an_input_error() {
+    let export = doc(json!({
+        "export": { "as_of": "yesterday", "generated_at": "2025-07-31T12:00:00+08:00" },
+        "items": as_of_items()
+    }));
+    let text = format!("{SCHEMA}{}", as_of_rule());
+    let (program, _) = comply::policy::compile(vec![SourceFile::new("test.policy", text)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.json");
+    std::fs::write(&path, serde_json::to_vec(&export).unwrap()).unwrap();
+    let loaded = comply::audit::load(&program, &[path], &AuditOptions::default());
+    let errors: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        errors.iter().any(|e| e.contains("export.as_of")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+#[ignore = "bug: an invalid export.as_of falls back to export.generated_at (crm-export.md: \"an error, not a fallback\")"]
+fn an_invalid_export_as_of_is_not_a_fallback() {
+    let got = as_of_run(
+        json!({ "as_of": "yesterday", "generated_at": "2025-07-31T12:00:00+08:00" }),
+        &AuditOptions::default(),
+    );
+    assert!(got.is_err(), "judged at generated_at instead: {got:?}");
 }
