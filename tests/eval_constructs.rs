@@ -89,20 +89,30 @@ fn try_run(rules: &str, export: &Value, opts: &AuditOptions) -> Result<Vec<Found
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.json");
     std::fs::write(&path, serde_json::to_vec_pretty(export).unwrap()).unwrap();
-    let a = audit(&program, &[path], opts)?;
-    let mut out: Vec<Found> = a
-        .run
-        .violations
-        .iter()
-        .map(|v| Found {
-            code: a.run.rule(v).code.clone(),
-            id: v.id.clone(),
-            key: v.key.clone(),
-            message: v.message.clone(),
-        })
-        .filter(|f| f.code.starts_with('T'))
-        .collect();
-    out.sort();
+    let judge = |opts: &AuditOptions| -> Result<Vec<Found>, SetupError> {
+        let a = audit(&program, std::slice::from_ref(&path), opts)?;
+        let mut out: Vec<Found> = a
+            .run
+            .violations
+            .iter()
+            .map(|v| Found {
+                code: a.run.rule(v).code.clone(),
+                id: v.id.clone(),
+                key: v.key.clone(),
+                message: v.message.clone(),
+            })
+            .filter(|f| f.code.starts_with('T'))
+            .collect();
+        out.sort();
+        Ok(out)
+    };
+    let out = judge(opts)?;
+    // Loading only the fields the rules read changes nothing.
+    let full = judge(&AuditOptions {
+        no_projection: !opts.no_projection,
+        ..opts.clone()
+    })?;
+    assert_eq!(out, full, "projection changed the violations");
     Ok(out)
 }
 
@@ -1865,4 +1875,118 @@ fn an_invalid_export_as_of_is_not_a_fallback() {
         &AuditOptions::default(),
     );
     assert!(got.is_err(), "judged at generated_at instead: {got:?}");
+}
+
+#[test]
+fn integer_and_number_division() {
+    let items = json!([
+        { "id": "a", "n": 3, "x": 3 },
+        { "id": "b", "n": 4, "x": 4.5 },
+        { "id": "c" }
+    ]);
+    // Integer division truncates (the language page does not say; this pins it).
+    assert_eq!(failing("i.n / 2 == 1", items.clone()), v(&["b", "c"]));
+    assert_eq!(failing("i.x / 2 == 1.5", items.clone()), v(&["b", "c"]));
+    assert_eq!(failing("(i.x / 0.0) is absent", items), v(&[]));
+}
+
+#[test]
+#[ignore = "bug: duration * and / go through f64, so a long duration with sub-microsecond precision is not scaled exactly"]
+fn duration_scaling_is_exact_for_long_durations() {
+    // 200 days and 1 ns: more than 2^53 ns.
+    let items = json!([
+        { "id": "a", "t": "2025-01-01T00:00:00Z", "u": "2025-07-20T00:00:00.000000001Z" }
+    ]);
+    assert_eq!(
+        failing("(i.u - i.t) * 1 == i.u - i.t", items.clone()),
+        v(&[])
+    );
+    assert_eq!(
+        failing("(i.u - i.t) * 2 == (i.u - i.t) + (i.u - i.t)", items),
+        v(&[])
+    );
+}
+
+// ------------------------------------------------------------ free text in messages
+//
+// Free text read from the export is quoted in messages so that `--redact`
+// (README: "redacted reports carry no customer name or free text") can mask it.
+
+fn redacted_messages(message: &str, items: Value) -> Vec<(String, String)> {
+    let r = rule(
+        "T001",
+        &format!("  for i in items\n  require false\n  message \"{message}\""),
+    );
+    run(
+        &r,
+        &doc(json!({ "items": items })),
+        &AuditOptions::default(),
+    )
+    .into_iter()
+    .filter(|f| f.id.as_deref() == Some("a"))
+    .map(|f| {
+        let red = comply::report::redact::redact_message(&f.message);
+        (f.message, red)
+    })
+    .collect()
+}
+
+#[test]
+fn messages_quote_free_text_fields() {
+    let items = json!([
+        { "id": "p", "s": "SECRET2", "info": { "code": "SECRET4" } },
+        { "id": "a", "s": "SECRET1", "parent": "p", "info": { "code": "SECRET3" } }
+    ]);
+    let got = redacted_messages(
+        "{i.id}: {i.s} {i.parent->s} {i.info.code} {i.parent->info.code} {i.parent}",
+        items,
+    );
+    assert_eq!(
+        got,
+        vec![(
+            "a: \"SECRET1\" \"SECRET2\" \"SECRET3\" \"SECRET4\" p".to_string(),
+            "a: \"*******\" \"*******\" \"*******\" \"*******\" p".to_string()
+        )]
+    );
+}
+
+#[test]
+#[ignore = "bug: free text holding a double quote is wrapped in quotes unescaped, so redaction unmasks part of it"]
+fn messages_quote_free_text_with_inner_quotes() {
+    let items = json!([{ "id": "a", "s": "say \"SECRET\" now" }]);
+    let got = redacted_messages("{i.id}: {i.s}", items);
+    assert_eq!(got.len(), 1);
+    assert!(!got[0].1.contains("SECRET"), "{got:?}");
+}
+
+#[test]
+#[ignore = "bug: a list of strings in a message hole ({i.tags}) renders its free text unquoted, so redaction misses it"]
+fn messages_quote_free_text_in_lists() {
+    let items = json!([{ "id": "a", "tags": ["SECRET"] }]);
+    let got = redacted_messages("{i.id}: {i.tags}", items);
+    assert_eq!(got.len(), 1);
+    assert!(!got[0].1.contains("SECRET"), "{got:?}");
+}
+
+#[test]
+#[ignore = "bug: a string bound from a list ({m} in `for i in items, m in i.tags`) renders unquoted, so redaction misses it"]
+fn messages_quote_free_text_from_list_binders() {
+    let r = rule(
+        "T001",
+        "  for i in items, m in i.tags\n  require false\n  key m\n  message \"{i.id}: {m}\"",
+    );
+    let export = doc(json!({ "items": [{ "id": "a", "tags": ["SECRET"] }] }));
+    let found = run(&r, &export, &AuditOptions::default());
+    assert_eq!(found.len(), 1);
+    let red = comply::report::redact::redact_message(&found[0].message);
+    assert!(!red.contains("SECRET"), "{} => {red}", found[0].message);
+}
+
+#[test]
+#[ignore = "bug: free text computed by coalesce ({coalesce(i.s, i.s)}) renders unquoted, so redaction misses it"]
+fn messages_quote_free_text_through_coalesce() {
+    let items = json!([{ "id": "a", "s": "SECRET" }]);
+    let got = redacted_messages("{i.id}: {coalesce(i.s, i.s)}", items);
+    assert_eq!(got.len(), 1);
+    assert!(!got[0].1.contains("SECRET"), "{got:?}");
 }
