@@ -1990,3 +1990,43 @@ fn messages_quote_free_text_through_coalesce() {
     assert_eq!(got.len(), 1);
     assert!(!got[0].1.contains("SECRET"), "{got:?}");
 }
+
+#[test]
+fn a_collection_missing_from_the_export_is_empty() {
+    let r = rule(
+        "T001",
+        "  for i in items\n  require (no n in notes where n.item_id == i.id) and (all n in notes satisfy false) and count n in notes == 0 and not exists n in notes\n  message \"{i.id}\"",
+    );
+    let found = run(
+        &r,
+        &doc(json!({ "items": [{ "id": "a" }] })),
+        &AuditOptions::default(),
+    );
+    assert_eq!(found, vec![]);
+    let r = rule(
+        "T002",
+        "  for n in notes\n  require false\n  message \"{n.id}\"",
+    );
+    let found = run(
+        &r,
+        &doc(json!({ "items": [{ "id": "a" }] })),
+        &AuditOptions::default(),
+    );
+    assert_eq!(found, vec![]);
+    // The same rule does report when the collection has a record.
+    let found = run(
+        &r,
+        &doc(json!({ "notes": [{ "id": "n1", "item_id": "a", "kind": "legal" }] })),
+        &AuditOptions::default(),
+    );
+    assert_eq!(ids(&found), vec![("T002".into(), "n1".into())]);
+}
+
+#[test]
+fn quantifiers_without_where_over_absent_lists() {
+    assert_eq!(failing("no m in i.tags", list_items()), v(&["a", "b", "e"]));
+    assert_eq!(
+        failing("all m in i.tags satisfy false", list_items()),
+        v(&["a", "b", "e"])
+    );
+}
