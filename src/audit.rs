@@ -32,6 +32,12 @@ pub enum SetupError {
         help("write it like `2025-12-31T23:59:59+08:00` or `2025-12-31`")
     )]
     BadAsOf(String),
+    #[error("`export.as_of` is `{0}`, not a timestamp, so there is no instant to judge by")]
+    #[diagnostic(
+        code(bad_export_as_of),
+        help("fix `as_of` in the export's `export` object, or pass `--as-of 2025-12-31T23:59:59+08:00`; `generated_at` is not used in its place")
+    )]
+    BadExportAsOf(String),
     #[error("unknown parameter `{name}`")]
     #[diagnostic(code(unknown_param))]
     UnknownParam {
@@ -150,6 +156,11 @@ pub fn judge(
                 .ok_or_else(|| SetupError::BadAsOf(text.clone()))?,
             None => return Err(SetupError::BadAsOf(text.clone())),
         },
+        None if export.meta.bad_as_of.is_some() => {
+            return Err(SetupError::BadExportAsOf(
+                export.meta.bad_as_of.clone().unwrap_or_default(),
+            ))
+        }
         None => match (&export.meta.as_of, &export.meta.generated_at) {
             (Some((_, t)), _) | (None, Some((_, t))) => *t,
             (None, None) => return Err(SetupError::NoAsOf),

@@ -61,7 +61,13 @@ pub(crate) fn parse(
         .or_else(|| parse_offset(DEFAULT_OFFSET))
         .unwrap_or(jiff::tz::Offset::UTC);
     for name in ["generated_at", "as_of"] {
+        let before = problems.len();
         let Some((s, span)) = text_of(name, &mut problems) else {
+            // A given `as_of` that is not a timestamp stops the run: the
+            // spec forbids falling back to `generated_at`.
+            if name == "as_of" && problems.len() > before {
+                meta.bad_as_of = get(name).map(|raw| raw.get().to_owned());
+            }
             continue;
         };
         let t = match parse_time(&s) {
@@ -72,10 +78,15 @@ pub(crate) fn parse(
         match t {
             Some(t) if name == "as_of" => meta.as_of = Some((s, t)),
             Some(t) => meta.generated_at = Some((s, t)),
-            None => problems.push((
-                span,
-                format!("`export.{name}` is `{s}`, not an RFC 3339 timestamp"),
-            )),
+            None => {
+                if name == "as_of" {
+                    meta.bad_as_of = Some(s.clone());
+                }
+                problems.push((
+                    span,
+                    format!("`export.{name}` is `{s}`, not an RFC 3339 timestamp"),
+                ));
+            }
         }
     }
     (meta, problems)

@@ -160,6 +160,8 @@ pub struct Meta {
     /// Raw text and parsed value of each timestamp.
     pub generated_at: Option<(String, jiff::Timestamp)>,
     pub as_of: Option<(String, jiff::Timestamp)>,
+    /// The text of an `as_of` that is given but is not a timestamp.
+    pub bad_as_of: Option<String>,
     pub timezone: Option<(String, jiff::tz::Offset)>,
     /// Where the metadata object is, for violations on `export`.
     pub location: Option<(FileId, ByteSpan, String)>,

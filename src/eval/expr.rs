@@ -318,6 +318,14 @@ fn arith<'a>(op: ArithOp, a: V<'a>, b: V<'a>) -> V<'a> {
         (ArithOp::Sub, V::Time(x), V::Dur(y)) => V::Time(x - y),
         (ArithOp::Add, V::Dur(x), V::Dur(y)) => V::Dur(x + y),
         (ArithOp::Sub, V::Dur(x), V::Dur(y)) => V::Dur(x - y),
+        // An integer factor scales exactly: through f64, a duration beyond
+        // 2^53 ns (104 days) would lose its nanoseconds.
+        (ArithOp::Mul, V::Dur(d), V::Int(n)) | (ArithOp::Mul, V::Int(n), V::Dur(d)) => {
+            d.checked_mul(i128::from(n)).map_or(V::Absent, V::Dur)
+        }
+        (ArithOp::Div, V::Dur(d), V::Int(n)) => {
+            d.checked_div(i128::from(n)).map_or(V::Absent, V::Dur)
+        }
         (ArithOp::Mul, V::Dur(d), n) | (ArithOp::Mul, n, V::Dur(d)) => n
             .as_f64()
             .map_or(V::Absent, |n| V::Dur((d as f64 * n) as i128)),

@@ -427,6 +427,31 @@ fn bind<'a>(
     }
 }
 
+/// The parts of a value that holds strings (a string, or a list with
+/// one), to be rendered with each string quoted; `None` otherwise.
+fn free_text<'a>(ctx: &Ctx<'a>, v: &V<'a>) -> Option<Vec<V<'a>>> {
+    let parts: Vec<V<'a>> = match v {
+        V::Str(_) => vec![v.clone()],
+        V::Elems(fields) => fields
+            .iter()
+            .map(|f| V::of_val(&f.val, ctx.tz, &ctx.export.ids))
+            .filter(V::present)
+            .collect(),
+        V::List(items) => items.iter().filter(|v| v.present()).cloned().collect(),
+        _ => return None,
+    };
+    parts
+        .iter()
+        .any(|p| matches!(p, V::Str(_)))
+        .then_some(parts)
+}
+
+/// Free text in a message: in double quotes, its own double quotes made
+/// single so that the quoted span is the whole text.
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "'"))
+}
+
 fn found<'a>(
     ctx: &Ctx<'a>,
     render: &Renderer,
@@ -449,15 +474,22 @@ fn found<'a>(
             MsgPart::Text(t) => message.push_str(t),
             MsgPart::Hole(x, e) => {
                 let v = ctx.eval(x, env);
-                // Free text read from the export is quoted, so that
-                // redaction can find and mask it.
-                match (&v, x) {
-                    (V::Str(s), Ex::Field(..)) => {
-                        message.push('"');
-                        message.push_str(s);
-                        message.push('"');
+                // Strings that come neither from the policy nor from a
+                // period's name come from the export: free text, quoted so
+                // that redaction can mask it.
+                let from_policy = matches!(x, Ex::Const(_) | Ex::Param(_) | Ex::PeriodAttr(..));
+                match free_text(ctx, &v).filter(|_| !from_policy) {
+                    Some(parts) => {
+                        let parts: Vec<String> = parts
+                            .iter()
+                            .map(|p| match p {
+                                V::Str(s) => quote(s),
+                                p => render.render(p, *e),
+                            })
+                            .collect();
+                        message.push_str(&parts.join(", "));
                     }
-                    _ => message.push_str(&render.render(&v, *e)),
+                    None => message.push_str(&render.render(&v, *e)),
                 }
             }
         }
