@@ -128,6 +128,57 @@ impl Need {
     }
 }
 
+/// Where the kept fields of a loaded object sit. The loader stores only the
+/// fields the rules read, in declared order: declared field `i` is at
+/// `slots[i]`, and `inner[i]` lays out its object (or its list's objects).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Layout {
+    slots: Vec<Option<u32>>,
+    inner: Vec<Option<Layout>>,
+}
+
+static NO_FIELDS: Layout = Layout {
+    slots: Vec::new(),
+    inner: Vec::new(),
+};
+
+impl Layout {
+    pub fn of(need: &Need) -> Layout {
+        let mut kept = 0;
+        let slots = need
+            .fields
+            .iter()
+            .map(|f| {
+                f.as_ref().map(|_| {
+                    kept += 1;
+                    kept - 1
+                })
+            })
+            .collect();
+        let inner = need
+            .fields
+            .iter()
+            .map(|f| f.as_ref().map(Layout::of))
+            .collect();
+        Layout { slots, inner }
+    }
+    /// An object none of whose fields are kept.
+    pub fn empty() -> &'static Layout {
+        &NO_FIELDS
+    }
+    /// Where declared field `i` is stored, if it is kept.
+    pub fn slot(&self, i: usize) -> Option<usize> {
+        self.slots.get(i).copied().flatten().map(|s| s as usize)
+    }
+    /// The layout of declared field `i`'s object, or its list's objects.
+    pub fn inner(&self, i: usize) -> &Layout {
+        self.inner
+            .get(i)
+            .and_then(Option::as_ref)
+            .unwrap_or(&NO_FIELDS)
+    }
+}
+
 impl Projection {
     pub fn all(schema: &Schema) -> Projection {
         Projection {

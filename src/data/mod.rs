@@ -28,7 +28,7 @@ use rayon::prelude::*;
 pub use json::{check_json_syntax, JsonError};
 use model::{Export, Sym, Val};
 
-use crate::schema::{Need, Projection, Schema};
+use crate::schema::{Layout, Need, Projection, Schema};
 
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
@@ -73,6 +73,7 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
 
     let mut export = Export {
         collections: vec![Vec::new(); schema.collections.len()],
+        layouts: needs.iter().map(Layout::of).collect(),
         ..Export::default()
     };
     let mut failures = Vec::new();

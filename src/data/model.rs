@@ -99,8 +99,7 @@ pub enum Val {
     /// Elements in their original order; an ignored element is `Absent`, so
     /// that the position is the index in the JSON array.
     List(thin_vec::ThinVec<Field>),
-    /// Fields in the order of the declared object type; `None` when missing
-    /// from the text or not projected.
+    /// The kept fields of the object, laid out as its record's are.
     Obj(thin_vec::ThinVec<Option<Field>>),
     /// A non-empty object of type `object`, whose content no rule reads.
     AnyObj,
@@ -138,7 +137,8 @@ pub struct Record {
     /// (from 0) among the records of an NDJSON file.
     pub ordinal: u32,
     pub span: ByteSpan,
-    /// Fields in the order of the collection's declared record type.
+    /// The kept fields, in declared order: `Export::layouts` says where
+    /// each declared field is. `None` when missing from the text.
     pub fields: Box<[Option<Field>]>,
 }
 
@@ -213,6 +213,8 @@ pub struct Export {
     /// Records of each declared collection, indexed by `CollId`, in file
     /// order (files in path order).
     pub collections: Vec<Vec<Record>>,
+    /// Where each collection's kept fields sit in its records.
+    pub layouts: Vec<crate::schema::Layout>,
     pub ids: Interner,
     pub meta: Meta,
     pub findings: Vec<IntegrityFinding>,

@@ -267,11 +267,17 @@ impl Walk<'_, '_> {
                 slots[i] = Some(v);
             }
         }
-        let mut out: Vec<Option<Field>> = vec![None; obj.fields.len()];
+        // Only kept fields are stored, in declared order (see `Layout`).
+        let kept = need.map_or(0, |n| n.fields.iter().flatten().count());
+        let mut out: Vec<Option<Field>> = Vec::with_capacity(kept);
         for (i, def) in obj.fields.iter().enumerate() {
             let len = self.path.len();
             escape_key(&mut self.path, &def.name);
             let keep = need.and_then(|n| n.fields.get(i)).and_then(Option::as_ref);
+            let at = out.len();
+            if keep.is_some() {
+                out.push(None);
+            }
             match slots[i] {
                 None if !def.optional => {
                     self.problem(None, format!("required field `{}` is missing", def.name));
@@ -292,7 +298,7 @@ impl Walk<'_, '_> {
                         );
                     }
                     if keep.is_some() {
-                        out[i] = Some(Field { val });
+                        out[at] = Some(Field { val });
                     }
                 }
             }

@@ -6,6 +6,7 @@ use super::value::V;
 use crate::ast::QuantKind;
 use crate::check::ir::*;
 use crate::data::model::Export;
+use crate::schema::Layout;
 use std::borrow::Cow;
 
 /// What every expression of a run can read.
@@ -53,22 +54,21 @@ impl<'a> Ctx<'a> {
             },
             Ex::AsOf => V::Time(self.as_of),
             Ex::Var(s) => env.get(*s).cloned().unwrap_or(V::Absent),
-            Ex::Field(base, i) => match self.eval(base, env) {
-                V::Rec(c, r) => V::of_field(
-                    self.export.collections[c][r as usize]
-                        .fields
-                        .get(*i)
-                        .and_then(Option::as_ref),
-                    self.tz,
-                    &self.export.ids,
-                ),
-                V::Obj(fields) => V::of_field(
-                    fields.get(*i).and_then(Option::as_ref),
-                    self.tz,
-                    &self.export.ids,
-                ),
-                _ => V::Absent,
-            },
+            Ex::Field(base, i) => {
+                let (fields, layout) = match self.eval(base, env) {
+                    V::Rec(c, r) => (
+                        &self.export.collections[c][r as usize].fields[..],
+                        self.export.layouts.get(c).unwrap_or(Layout::empty()),
+                    ),
+                    V::Obj(fields, layout) => (fields, layout),
+                    _ => return V::Absent,
+                };
+                let field = layout
+                    .slot(*i)
+                    .and_then(|s| fields.get(s))
+                    .and_then(Option::as_ref);
+                V::of_field(field, layout.inner(*i), self.tz, &self.export.ids)
+            }
             Ex::Id(base) => match self.eval(base, env) {
                 V::Rec(c, r) => self.export.collections[c][r as usize]
                     .id
@@ -119,9 +119,9 @@ impl<'a> Ctx<'a> {
                 }
                 let found = match self.eval(set, env) {
                     V::List(items) => items.iter().any(|i| i.equals(&x)),
-                    V::Elems(fields) => fields
+                    V::Elems(fields, layout) => fields
                         .iter()
-                        .any(|f| V::of_val(&f.val, self.tz, &self.export.ids).equals(&x)),
+                        .any(|f| V::of_val(&f.val, layout, self.tz, &self.export.ids).equals(&x)),
                     _ => false,
                 };
                 V::Bool(found)
@@ -254,9 +254,9 @@ impl<'a> Ctx<'a> {
                 }
             }
             Source::Elements(x) => match self.eval(x, env) {
-                V::Elems(fields) => {
+                V::Elems(fields, layout) => {
                     for fl in fields {
-                        let v = V::of_val(&fl.val, self.tz, &self.export.ids);
+                        let v = V::of_val(&fl.val, layout, self.tz, &self.export.ids);
                         if v.present() && !f(self, v, env) {
                             return;
                         }

@@ -2,7 +2,7 @@
 //! shared by every rule, so a join costs O(n + m).
 
 use crate::data::model::{Export, Sym, Val};
-use crate::schema::CollId;
+use crate::schema::{CollId, Layout};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -17,6 +17,7 @@ impl Indexes {
             .par_iter()
             .map(|&(c, field)| {
                 let mut map: HashMap<Sym, Vec<u32>> = HashMap::default();
+                let layout = export.layouts.get(c).unwrap_or(Layout::empty());
                 for (i, r) in export
                     .collections
                     .get(c)
@@ -27,7 +28,12 @@ impl Indexes {
                 {
                     let key = match field {
                         None => r.id,
-                        Some(f) => match r.fields.get(f).and_then(Option::as_ref).map(|f| &f.val) {
+                        Some(f) => match layout
+                            .slot(f)
+                            .and_then(|s| r.fields.get(s))
+                            .and_then(Option::as_ref)
+                            .map(|f| &f.val)
+                        {
                             Some(Val::Ref(s)) => Some(*s),
                             _ => None,
                         },

@@ -11,6 +11,7 @@ pub mod value;
 
 use crate::check::ir::{CheckedRule, Ex, MsgPart, ParamValue, Program, Source};
 use crate::data::model::{ByteSpan, Export, FileId, IntegrityFinding, Val};
+use crate::schema::Layout;
 use crate::violation::{DataLocation, FieldLocation, RuleInfo, Run, Severity, Summary, Violation};
 use expr::{set, Ctx};
 use index::Indexes;
@@ -402,10 +403,10 @@ fn bind<'a>(
     let mut values = Vec::new();
     // Elements keep their array position, for the pointer of the violation.
     if let (Source::Elements(x), Some((slot, path))) = (&b.source, &b.origin) {
-        if let V::Elems(fields) = ctx.eval(x, env) {
+        if let V::Elems(fields, layout) = ctx.eval(x, env) {
             let base = origins.get(*slot).cloned().flatten().unwrap_or_default();
             for (pos, fl) in fields.iter().enumerate() {
-                let v = V::of_val(&fl.val, ctx.tz, &ctx.export.ids);
+                let v = V::of_val(&fl.val, layout, ctx.tz, &ctx.export.ids);
                 if v.present() {
                     values.push((v, Some(format!("{base}/{}/{pos}", path.join("/")))));
                 }
@@ -432,9 +433,9 @@ fn bind<'a>(
 fn free_text<'a>(ctx: &Ctx<'a>, v: &V<'a>) -> Option<Vec<V<'a>>> {
     let parts: Vec<V<'a>> = match v {
         V::Str(_) => vec![v.clone()],
-        V::Elems(fields) => fields
+        V::Elems(fields, layout) => fields
             .iter()
-            .map(|f| V::of_val(&f.val, ctx.tz, &ctx.export.ids))
+            .map(|f| V::of_val(&f.val, layout, ctx.tz, &ctx.export.ids))
             .filter(V::present)
             .collect(),
         V::List(items) => items.iter().filter(|v| v.present()).cloned().collect(),
@@ -497,21 +498,28 @@ fn found<'a>(
     let mut at_time = None;
     let field = rule.at.as_ref().map(|at| {
         let mut pointer = origins.get(at.slot).cloned().flatten().unwrap_or_default();
-        let mut cur: Option<&[Option<crate::data::model::Field>]> = match env.get(at.slot) {
-            Some(V::Rec(c, r)) => Some(&ctx.export.collections[*c][*r as usize].fields),
-            Some(V::Obj(fields)) => Some(fields),
-            _ => None,
-        };
+        let mut cur: Option<(&[Option<crate::data::model::Field>], &Layout)> =
+            match env.get(at.slot) {
+                Some(V::Rec(c, r)) => Some((
+                    &ctx.export.collections[*c][*r as usize].fields,
+                    ctx.export.layouts.get(*c).unwrap_or(Layout::empty()),
+                )),
+                Some(V::Obj(fields, layout)) => Some((fields, layout)),
+                _ => None,
+            };
         for (idx, name) in &at.steps {
             pointer.push('/');
             pointer.push_str(&escape_pointer(name));
-            let fl = cur.and_then(|fs| fs.get(*idx)).and_then(Option::as_ref);
-            at_time = match fl.map(|f| V::of_val(&f.val, ctx.tz, &ctx.export.ids)) {
+            let fl = cur
+                .and_then(|(fs, layout)| layout.slot(*idx).and_then(|s| fs.get(s)))
+                .and_then(Option::as_ref);
+            let inner = cur.map_or(Layout::empty(), |(_, layout)| layout.inner(*idx));
+            at_time = match fl.map(|f| V::of_val(&f.val, inner, ctx.tz, &ctx.export.ids)) {
                 Some(V::Time(t)) => Some(t),
                 _ => None,
             };
             cur = match fl.map(|f| &f.val) {
-                Some(Val::Obj(fs)) => Some(fs),
+                Some(Val::Obj(fs)) => Some((fs, inner)),
                 _ => None,
             };
         }
@@ -523,10 +531,12 @@ fn found<'a>(
             .fields
             .iter()
             .flatten()
-            .find_map(|f| match V::of_val(&f.val, ctx.tz, &ctx.export.ids) {
-                V::Time(t) => Some(t),
-                _ => None,
-            })
+            .find_map(
+                |f| match V::of_val(&f.val, Layout::empty(), ctx.tz, &ctx.export.ids) {
+                    V::Time(t) => Some(t),
+                    _ => None,
+                },
+            )
     });
     Found {
         rule: rule_index,

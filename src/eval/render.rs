@@ -30,10 +30,10 @@ impl Renderer<'_> {
                 || "(no id)".into(),
                 |s| self.export.ids.resolve(s).to_string(),
             ),
-            V::Obj(_) | V::AnyObj => "{…}".into(),
-            V::Elems(fields) => fields
+            V::Obj(..) | V::AnyObj => "{…}".into(),
+            V::Elems(fields, layout) => fields
                 .iter()
-                .map(|f| V::of_val(&f.val, self.tz, &self.export.ids))
+                .map(|f| V::of_val(&f.val, layout, self.tz, &self.export.ids))
                 .filter(V::present)
                 .map(|v| self.render(&v, e))
                 .collect::<Vec<_>>()

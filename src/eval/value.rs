@@ -3,6 +3,7 @@
 use super::period::Period;
 use crate::data::model::{Field, Interner, Sym, Val};
 use crate::schema::CollId;
+use crate::schema::Layout;
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,10 +21,11 @@ pub enum V<'a> {
     Ref(Sym),
     /// A record: its collection and position in it.
     Rec(CollId, u32),
-    Obj(&'a [Option<Field>]),
+    /// An object's kept fields, and where each declared field sits.
+    Obj(&'a [Option<Field>], &'a Layout),
     AnyObj,
     /// Elements of a list field, with their positions in the JSON array.
-    Elems(&'a [Field]),
+    Elems(&'a [Field], &'a Layout),
     List(Vec<V<'a>>),
     Period(Period),
 }
@@ -34,15 +36,26 @@ impl<'a> V<'a> {
     }
 
     /// A stored field's value; date-only values become midnight in `tz`.
-    pub fn of_field(f: Option<&'a Field>, tz: jiff::tz::Offset, ids: &'a Interner) -> V<'a> {
+    pub fn of_field(
+        f: Option<&'a Field>,
+        layout: &'a Layout,
+        tz: jiff::tz::Offset,
+        ids: &'a Interner,
+    ) -> V<'a> {
         match f {
             None => V::Absent,
-            Some(f) => V::of_val(&f.val, tz, ids),
+            Some(f) => V::of_val(&f.val, layout, tz, ids),
         }
     }
 
-    /// `ids` holds the export's interned text.
-    pub fn of_val(v: &'a Val, tz: jiff::tz::Offset, ids: &'a Interner) -> V<'a> {
+    /// `layout` lays out the value's object (or its list's objects); `ids`
+    /// holds the export's interned text.
+    pub fn of_val(
+        v: &'a Val,
+        layout: &'a Layout,
+        tz: jiff::tz::Offset,
+        ids: &'a Interner,
+    ) -> V<'a> {
         match v {
             Val::Absent => V::Absent,
             Val::Str(s) => V::Str(Cow::Borrowed(ids.resolve(*s))),
@@ -56,8 +69,8 @@ impl<'a> V<'a> {
             Val::Enum(e) => V::Enum(*e),
             Val::Ref(s) => V::Ref(*s),
             Val::List(items) if items.iter().all(|f| f.val == Val::Absent) => V::Absent,
-            Val::List(items) => V::Elems(items),
-            Val::Obj(fields) => V::Obj(fields),
+            Val::List(items) => V::Elems(items, layout),
+            Val::Obj(fields) => V::Obj(fields, layout),
             Val::AnyObj => V::AnyObj,
         }
     }
