@@ -1,4 +1,8 @@
-#![forbid(unsafe_code)]
+// `unsafe` is denied everywhere but in `allocator`, which tunes mimalloc.
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+mod allocator;
 
 use clap::Parser;
 
@@ -8,6 +12,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    allocator::tune();
     let cli = comply::cli::Cli::parse();
     let code = comply::cli::run(cli);
     std::process::exit(code as i32);
