@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use super::container::{Holds, Task};
 use super::json::{self, Entries, JsonError, Kind, Top};
+use super::merge::Loaded;
 use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, Meta, Note};
 use super::validate::{Chunk, Validator};
 use super::{diagnostic, meta, stream, LoadOptions};
@@ -22,7 +23,8 @@ pub(crate) const CHUNK: usize = 2048;
 #[derive(Default)]
 pub(crate) struct FileOut {
     pub files: Vec<DataFile>,
-    pub chunks: Vec<Chunk>,
+    /// The file's records, gathered as their chunks are checked.
+    pub records: Loaded,
     /// CD004 findings.
     pub findings: Vec<IntegrityFinding>,
     pub notes: Vec<Note>,
@@ -339,7 +341,9 @@ impl Ctx<'_> {
                 chunk
             })
             .collect();
-        self.out.chunks.extend(chunks);
+        for chunk in chunks {
+            self.out.records.absorb(chunk);
+        }
     }
 
     fn lines(&mut self, coll: usize) {
@@ -385,17 +389,12 @@ impl Ctx<'_> {
             for e in &errors {
                 self.json_error(e);
             }
-            self.out.chunks.push(chunk);
+            self.out.records.absorb(chunk);
         }
     }
 
     fn finish(mut self) -> FileOut {
-        let dups: Vec<_> = self
-            .out
-            .chunks
-            .iter()
-            .flat_map(|c| c.dups.iter().cloned())
-            .collect();
+        let dups = std::mem::take(&mut self.out.records.dups);
         for d in dups {
             let src = self.source();
             let first = src.line_col(d.first.start as usize);

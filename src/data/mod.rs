@@ -15,6 +15,7 @@ pub mod diagnostic;
 mod file;
 mod integrity;
 pub mod json;
+mod merge;
 mod meta;
 pub mod model;
 mod stream;
@@ -26,7 +27,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use json::{check_json_syntax, JsonError};
-use model::{Export, Sym, Val};
+use model::Export;
 
 use crate::schema::{Layout, Need, Projection, Schema};
 
@@ -90,13 +91,6 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
             .par_iter()
             .map(|t| file::process(t, schema, &needs, opts))
             .collect();
-        let chunks = outs.iter().flat_map(|o| &o.chunks);
-        export
-            .ids
-            .reserve(chunks.clone().map(|c| c.interner.len()).sum());
-        for c in chunks {
-            export.collections[c.coll].reserve(c.records.len());
-        }
         // A path's own files never conflict: only the root export.json holds metadata.
         let mut path_meta = None;
         for out in outs {
@@ -114,9 +108,7 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
             }
             export.notes.extend(out.notes);
             export.errors.extend(out.errors);
-            for chunk in out.chunks {
-                merge_chunk(&mut export, chunk, base, &mut refs);
-            }
+            out.records.into_export(&mut export, base, &mut refs);
             if let Some(mut m) = out.meta {
                 if let Some(loc) = &mut m.location {
                     loc.0 += base;
@@ -161,56 +153,5 @@ fn meta_conflict(
             diagnostic::at(&src, span.start as usize, len, &message)
         }
         Err(_) => diagnostic::file(&f.display, message),
-    }
-}
-
-/// Moves a checked chunk into the export: file ids rebased, syms
-/// re-interned in the export's table.
-fn merge_chunk(
-    export: &mut Export,
-    chunk: validate::Chunk,
-    base: usize,
-    refs: &mut Vec<integrity::Refs>,
-) {
-    let remap: Vec<Sym> = (0..chunk.interner.len())
-        .map(|i| export.ids.intern(chunk.interner.resolve(Sym(i as u32))))
-        .collect();
-    let records = &mut export.collections[chunk.coll];
-    let first = records.len();
-    for mut r in chunk.records {
-        r.file += base;
-        r.id = r.id.map(|s| remap[s.0 as usize]);
-        for f in r.fields.iter_mut().flatten() {
-            remap_val(&mut f.val, &remap);
-        }
-        records.push(r);
-    }
-    let mut pending = chunk.refs;
-    for p in &mut pending {
-        p.sym = remap[p.sym.0 as usize];
-    }
-    if !pending.is_empty() {
-        refs.push(integrity::Refs {
-            coll: chunk.coll,
-            first,
-            keys: chunk.key_names,
-            refs: pending,
-        });
-    }
-    for mut f in chunk.findings {
-        f.file += base;
-        export.findings.push(f);
-    }
-}
-
-fn remap_val(v: &mut Val, remap: &[Sym]) {
-    match v {
-        Val::Ref(s) | Val::Str(s) => *s = remap[s.0 as usize],
-        Val::List(items) => items.iter_mut().for_each(|f| remap_val(&mut f.val, remap)),
-        Val::Obj(fields) => fields
-            .iter_mut()
-            .flatten()
-            .for_each(|f| remap_val(&mut f.val, remap)),
-        _ => {}
     }
 }

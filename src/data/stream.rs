@@ -479,7 +479,7 @@ impl<R: Read> Stream<'_, R> {
         p.ordinal += p.ranges.len() as u32;
         p.ranges.clear();
         for chunk in chunks {
-            self.out.chunks.push(chunk?);
+            self.out.records.absorb(chunk?);
         }
         Ok(())
     }
