@@ -724,3 +724,44 @@ fn metadata_timezone_rules() {
     assert!(e.meta.as_of.is_none());
     assert!(e.files[0].gzip);
 }
+
+/// References that resolve are dropped as soon as their target is known;
+/// the others wait for the end. A reference before its target, in the same
+/// file or in a later one, must still resolve, and a dangling one must not.
+#[test]
+fn references_resolve_whatever_the_order_of_collections_and_files() {
+    let dir = scratch("cd003-order");
+    let doc = r#"{
+ "customers": [{"id": "C1", "type": "individual", "created_at": "2025-01-01", "owner": "E1"},
+               {"id": "C2", "type": "individual", "created_at": "2025-01-01", "owner": "E9"}],
+ "employees": [{"id": "E1", "name": "A", "department": "other", "active": true}],
+ "contracts": [{"id": "K1", "customer_id": "C1"}, {"id": "K2", "customer_id": "C3"}]
+}"#;
+    let first = write(&dir, "a.json", doc);
+    let later = write(
+        &dir,
+        "b.json",
+        r#"{"customers": [{"id": "C3", "type": "individual", "created_at": "2025-01-01", "owner": "E1"}]}"#,
+    );
+    for block_size in [0, 1, 64, 1 << 20] {
+        let opts = LoadOptions {
+            block_size,
+            ..LoadOptions::default()
+        };
+        let alone = load(std::slice::from_ref(&first), &schema(), &opts);
+        assert_eq!(
+            findings(&alone, IntegrityKind::Reference),
+            [
+                triple("customers", Some("C2"), Some("/owner")),
+                triple("contracts", Some("K2"), Some("/customer_id")),
+            ],
+            "block {block_size}"
+        );
+        let both = load(&[first.clone(), later.clone()], &schema(), &opts);
+        assert_eq!(
+            findings(&both, IntegrityKind::Reference),
+            [triple("customers", Some("C2"), Some("/owner"))],
+            "block {block_size}"
+        );
+    }
+}

@@ -19,6 +19,16 @@ pub(crate) struct Loaded {
     /// CD001 findings.
     pub findings: Vec<IntegrityFinding>,
     pub dups: Vec<DupKey>,
+    /// For each collection, a bit per sym: the ids of its records so far.
+    /// A reference to one of them resolves whatever comes later, so it is
+    /// not kept for CD003; exports that list a collection before those that
+    /// refer to it keep almost none.
+    seen: Vec<Vec<u64>>,
+}
+
+fn has(bits: &[u64], sym: Sym) -> bool {
+    let i = sym.0 as usize;
+    bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
 impl Loaded {
@@ -36,10 +46,27 @@ impl Loaded {
             remap_record(&mut r, &remap);
             r
         }));
+        if self.seen.len() <= chunk.coll {
+            self.seen.resize_with(chunk.coll + 1, Vec::new);
+        }
+        let bits = &mut self.seen[chunk.coll];
+        for id in records[first..].iter().filter_map(|r| r.id) {
+            let i = id.0 as usize;
+            if bits.len() <= i / 64 {
+                bits.resize(i / 64 + 1, 0);
+            }
+            bits[i / 64] |= 1 << (i % 64);
+        }
         let mut pending = chunk.refs;
         for p in &mut pending {
             p.sym = remap[p.sym.0 as usize];
         }
+        let seen = &self.seen;
+        pending.retain(|p| {
+            !seen
+                .get(p.target as usize)
+                .is_some_and(|bits| has(bits, p.sym))
+        });
         if !pending.is_empty() {
             self.refs.push(Refs {
                 coll: chunk.coll,
