@@ -168,3 +168,20 @@ fn show_waived() {
     let text = render(Format::Concise, &opts);
     assert!(text.contains("CD431 [error] customer C0002: profile collected with no information_collection consent in force (waived)"), "{text}");
 }
+
+/// The JSON report is written one violation at a time; it must be exactly
+/// the pretty-printed `report_value`, redacted or not.
+#[test]
+fn streamed_json_is_the_report_value() {
+    let dir = tempfile::tempdir().unwrap();
+    write_data(dir.path());
+    for redact in [false, true] {
+        let mut o = opts(dir.path());
+        o.redact = redact;
+        let streamed = render(Format::Json, &o);
+        let value = comply::report::json::report_value(&run(), &o);
+        let whole = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        assert_eq!(streamed, whole, "redact {redact}");
+        assert!(value["violations"].as_array().is_some_and(|v| v.len() > 1));
+    }
+}

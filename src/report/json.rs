@@ -49,6 +49,16 @@ pub fn violation_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value 
 
 /// The whole report as a value.
 pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
+    let violations = run
+        .violations
+        .iter()
+        .map(|v| violation_value(run, v, opts))
+        .collect();
+    Value::Object(report_map(run, Value::Array(violations)))
+}
+
+/// The report's members in the contract's order, `violations` given.
+fn report_map(run: &Run, violations: Value) -> Map<String, Value> {
     let s = &run.summary;
     let mut m = Map::new();
     m.insert("version".into(), json!(VERSION));
@@ -60,15 +70,7 @@ pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
             "warnings": s.warnings, "infos": s.infos, "waived": s.waived,
         }),
     );
-    m.insert(
-        "violations".into(),
-        Value::Array(
-            run.violations
-                .iter()
-                .map(|v| violation_value(run, v, opts))
-                .collect(),
-        ),
-    );
+    m.insert("violations".into(), violations);
     m.insert(
         "notes".into(),
         Value::Array(
@@ -78,10 +80,54 @@ pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
                 .collect(),
         ),
     );
-    Value::Object(m)
+    m
+}
+
+/// The report as `report_value` gives it, serialized one violation at a
+/// time: a tree of the whole report took more memory than the check of a
+/// large export (16 MB for 3,000 violations).
+struct Streamed<'a> {
+    run: &'a Run,
+    opts: &'a ReportOptions,
+}
+
+impl serde::Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let head = report_map(self.run, Value::Null);
+        let mut map = ser.serialize_map(Some(head.len()))?;
+        for (k, v) in &head {
+            match k.as_str() {
+                "violations" => map.serialize_entry(
+                    k,
+                    &Seq(|| {
+                        self.run
+                            .violations
+                            .iter()
+                            .map(|v| violation_value(self.run, v, self.opts))
+                    }),
+                )?,
+                _ => map.serialize_entry(k, v)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// A sequence serialized from a fresh iterator, element by element.
+struct Seq<F>(F);
+
+impl<F, I> serde::Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq((self.0)())
+    }
 }
 
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report_value(run, opts))?;
+    serde_json::to_writer_pretty(&mut *out, &Streamed { run, opts })?;
     writeln!(out)
 }
