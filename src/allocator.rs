@@ -8,23 +8,20 @@
 //! same speed (BENCHMARKS.md, "What changed the figures"). The system
 //! allocator peaks at 320 MB.
 //!
-//! Committing arena memory on demand (`MIMALLOC_ARENA_EAGER_COMMIT=0`)
-//! brings that 258 MB to 221 MB, but mimalloc reads it when it reserves an
-//! arena, and the first is reserved before `main`: set here, it applies to
-//! the arenas a large export adds; set in the environment, to all.
+//! Committing arena memory on demand takes the peak further, to 221 MB;
+//! mimalloc reads that option when it reserves an arena, and the first one
+//! is reserved before `main`, so it is a build-time default instead
+//! (`MI_DEFAULT_ARENA_EAGER_COMMIT=0`, passed by `.cargo/config.toml`).
 
-/// mimalloc's `mi_option_arena_eager_commit` (see mimalloc.h).
-const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 /// mimalloc's `mi_option_purge_delay`, in milliseconds.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Sets the options; call first thing in `main`, before threads start.
 pub fn tune() {
     // SAFETY: `mi_option_set` only stores an integer in mimalloc's option
-    // table; both ids are valid options of the vendored mimalloc (v3.3), and
+    // table; the id is a valid option of the vendored mimalloc (v3.3), and
     // no other thread is running yet.
     unsafe {
-        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }

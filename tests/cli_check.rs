@@ -435,3 +435,21 @@ fn html_report_of_the_sample_export() {
     assert!(html.contains("§5.3(c)"));
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// The allocator is built to commit arena memory on demand
+/// (`.cargo/config.toml`): without it the peak RSS of a large check is
+/// 15-20% higher (BENCHMARKS.md). mimalloc prints its options when asked.
+#[test]
+fn allocator_commits_arena_memory_on_demand() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(["--version"])
+        .env("MIMALLOC_VERBOSE", "1")
+        .env_remove("MIMALLOC_ARENA_EAGER_COMMIT")
+        .output()
+        .expect("comply runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("option 'arena_eager_commit': 0"),
+        "mimalloc was built with its default arena commit:\n{err}"
+    );
+}

@@ -42,6 +42,11 @@ impl Loaded {
         }
         let records = &mut self.collections[chunk.coll];
         let first = records.len();
+        // Grown by a quarter, not doubled: the vector lives as long as the
+        // run, and a doubled one is up to half empty.
+        if records.capacity() - records.len() < chunk.records.len() {
+            records.reserve_exact((records.len() / 4).max(chunk.records.len()));
+        }
         records.extend(chunk.records.into_iter().map(|mut r| {
             remap_record(&mut r, &remap);
             r
