@@ -463,11 +463,24 @@ impl<R: Read> Stream<'_, R> {
                 };
                 for (j, &(start, end)) in ranges.iter().enumerate() {
                     let record = text.get(start - lo..end - lo).ok_or(GiveUp)?;
-                    if lines && json::check_depth(record, 0, max_depth).is_err() {
-                        return Err(GiveUp);
+                    let ordinal = ordinal + (c * CHUNK + j) as u32;
+                    if lines {
+                        if json::check_depth(record, 0, max_depth).is_err() {
+                            return Err(GiveUp);
+                        }
+                        // A line may have blanks around its record.
+                        let raw = json::parse_one(record).map_err(|_| GiveUp)?;
+                        v.check_record(raw, ordinal, &mut chunk);
+                    } else {
+                        // An element is exactly its record's text: one pass
+                        // both validates it and splits its members.
+                        let parsed = json::parse_record(record).map_err(|_| GiveUp)?;
+                        let span = ByteSpan {
+                            start: v.base + (start - lo) as u64,
+                            end: v.base + (end - lo) as u64,
+                        };
+                        v.check_parsed(span, parsed, ordinal, &mut chunk);
                     }
-                    let raw = json::parse_one(record).map_err(|_| GiveUp)?;
-                    v.check_record(raw, ordinal + (c * CHUNK + j) as u32, &mut chunk);
                 }
                 // Duplicate keys are noted with their lines: read whole.
                 if !chunk.dups.is_empty() {

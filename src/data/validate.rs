@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
-use super::json::{self, Entries, Kind};
+use super::json::{self, Entries, Kind, Parsed};
 use super::model::{
     ByteSpan, Field, FileId, IntegrityFinding, IntegrityKind, Interner, Record, Sym, Val,
 };
@@ -116,22 +116,40 @@ impl Validator<'_> {
     }
 
     pub fn check_record(&self, raw: &RawValue, ordinal: u32, chunk: &mut Chunk) {
-        let span = self.span(raw);
+        let parsed = match json::object(raw) {
+            Some(entries) => Parsed::Object(entries),
+            None => Parsed::Other(json::kind(raw)),
+        };
+        self.check_parsed(self.span(raw), parsed, ordinal, chunk);
+    }
+
+    /// Checks a record already parsed one level deep; `span` is its place
+    /// in the file.
+    pub fn check_parsed(
+        &self,
+        span: ByteSpan,
+        parsed: Parsed<'_>,
+        ordinal: u32,
+        chunk: &mut Chunk,
+    ) {
         let def = &self.schema.collections[self.coll];
-        let Some(entries) = json::object(raw) else {
-            let found = json::kind(raw).describe();
-            chunk.findings.push(IntegrityFinding {
-                kind: IntegrityKind::Shape,
-                collection: def.name.clone(),
-                id: None,
-                key: None,
-                file: self.file,
-                span,
-                pointer: format!("{}/{ordinal}", self.prefix),
-                field: None,
-                message: format!("record {ordinal} is not an object: found {found}"),
-            });
-            return;
+        let entries = match parsed {
+            Parsed::Object(entries) => entries,
+            Parsed::Other(kind) => {
+                let found = kind.describe();
+                chunk.findings.push(IntegrityFinding {
+                    kind: IntegrityKind::Shape,
+                    collection: def.name.clone(),
+                    id: None,
+                    key: None,
+                    file: self.file,
+                    span,
+                    pointer: format!("{}/{ordinal}", self.prefix),
+                    field: None,
+                    message: format!("record {ordinal} is not an object: found {found}"),
+                });
+                return;
+            }
         };
         let id_text = entries
             .iter()
