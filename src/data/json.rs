@@ -267,56 +267,6 @@ pub fn parse_one(text: &str) -> Result<&RawValue, serde_json::Error> {
     serde_json::from_str::<&RawValue>(text)
 }
 
-/// A record parsed one level deep.
-pub enum Parsed<'a> {
-    Object(Entries<'a>),
-    /// Not an object: its kind, for the message.
-    Other(Kind),
-}
-
-/// Parses one record, validating all of it, in one pass: an object's
-/// members come back with their values left raw.
-pub fn parse_record(text: &str) -> Result<Parsed<'_>, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = de.deserialize_any(RecordVisitor)?;
-    de.end()?;
-    Ok(parsed)
-}
-
-struct RecordVisitor;
-
-impl<'de> Visitor<'de> for RecordVisitor {
-    type Value = Parsed<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        visit_entries(map).map(Parsed::Object)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-        Ok(Parsed::Other(Kind::Array))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::Null))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::Bool))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::Number))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::Number))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::Number))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Parsed::Other(Kind::String))
-    }
-}
-
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 
-use super::json::{self, Entries, Kind, Parsed};
+use super::json::{self, Entries, Kind, Top};
 use super::model::{
     ByteSpan, Field, FileId, IntegrityFinding, IntegrityKind, Interner, Record, Sym, Val,
 };
@@ -117,26 +117,23 @@ impl Validator<'_> {
 
     pub fn check_record(&self, raw: &RawValue, ordinal: u32, chunk: &mut Chunk) {
         let parsed = match json::object(raw) {
-            Some(entries) => Parsed::Object(entries),
-            None => Parsed::Other(json::kind(raw)),
+            Some(entries) => Top::Object(entries),
+            None => Top::Other(json::kind(raw)),
         };
         self.check_parsed(self.span(raw), parsed, ordinal, chunk);
     }
 
     /// Checks a record already parsed one level deep; `span` is its place
     /// in the file.
-    pub fn check_parsed(
-        &self,
-        span: ByteSpan,
-        parsed: Parsed<'_>,
-        ordinal: u32,
-        chunk: &mut Chunk,
-    ) {
+    pub fn check_parsed(&self, span: ByteSpan, parsed: Top<'_>, ordinal: u32, chunk: &mut Chunk) {
         let def = &self.schema.collections[self.coll];
         let entries = match parsed {
-            Parsed::Object(entries) => entries,
-            Parsed::Other(kind) => {
-                let found = kind.describe();
+            Top::Object(entries) => entries,
+            other => {
+                let found = match other {
+                    Top::Other(kind) => kind.describe(),
+                    _ => Kind::Array.describe(),
+                };
                 chunk.findings.push(IntegrityFinding {
                     kind: IntegrityKind::Shape,
                     collection: def.name.clone(),
