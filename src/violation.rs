@@ -107,6 +107,9 @@ pub struct Violation {
     pub location: Option<DataLocation>,
     pub field: Option<FieldLocation>,
     pub waived: Option<Waived>,
+    /// The file of an input error that may alone explain this violation: it
+    /// looks up records of a collection that error kept from being read.
+    pub follows_input_error: Option<String>,
     /// Month (`YYYY-MM`) of the offending record's date, for charts over time.
     #[serde(skip)]
     pub date: Option<String>,
@@ -121,6 +124,7 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub waived: usize,
+    pub input_errors: usize,
 }
 
 /// One `comply check` run: everything a report renders.
@@ -133,10 +137,29 @@ pub struct Run {
     /// Sorted by (file, offset, rule, key): deterministic whatever the thread count.
     pub violations: Vec<Violation>,
     pub notes: Vec<crate::data::model::Note>,
+    /// What kept part of the export from being read: the run is incomplete.
+    pub input_errors: Vec<crate::data::diagnostic::InputProblem>,
+    /// Waivers past their date: each fails the run.
+    pub expired_waivers: Vec<ExpiredWaiver>,
     pub summary: Summary,
 }
 
+/// A waiver whose `expires` date has passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpiredWaiver {
+    pub file: String,
+    pub line: usize,
+    pub rule: String,
+    pub id: Option<String>,
+    pub expires: String,
+    pub message: String,
+}
+
 impl Run {
+    /// Every file of the export was read whole.
+    pub fn complete(&self) -> bool {
+        self.input_errors.is_empty()
+    }
     pub fn rule(&self, v: &Violation) -> &RuleInfo {
         &self.rules[v.rule]
     }

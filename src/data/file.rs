@@ -14,7 +14,7 @@ use super::merge::Loaded;
 use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, Meta, Note};
 use super::validate::{Chunk, Validator};
 use super::{diagnostic, meta, stream, LoadOptions};
-use crate::schema::{Need, Schema};
+use crate::schema::{CollId, Need, Schema};
 use crate::source::SourceFile;
 
 /// Records checked per parallel job.
@@ -29,6 +29,8 @@ pub(crate) struct FileOut {
     pub findings: Vec<IntegrityFinding>,
     pub notes: Vec<Note>,
     pub errors: Vec<miette::Report>,
+    /// Collections some of whose records an input error kept from being read.
+    pub lost: Vec<CollId>,
     /// Metadata, and a conflict or problem already reported.
     pub meta: Option<Meta>,
 }
@@ -83,6 +85,7 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
         Err(e) => {
             out.errors
                 .push(diagnostic::file(&task.display, format!("cannot read: {e}")));
+            out.lost = lost_by(task, schema);
             return out;
         }
     };
@@ -93,6 +96,7 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
             let src = SourceFile::new(task.display.clone(), lossy.as_ref());
             out.errors
                 .push(diagnostic::at(&src, e.offset, 1, &e.message));
+            out.lost = lost_by(task, schema);
             return out;
         }
     };
@@ -107,6 +111,14 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
     };
     ctx.run();
     ctx.finish()
+}
+
+/// The collections a file that cannot be read at all may have held.
+fn lost_by(task: &Task, schema: &Schema) -> Vec<CollId> {
+    match task.holds {
+        Holds::Array(c) | Holds::Lines(c) => vec![c],
+        _ => (0..schema.collections.len()).collect(),
+    }
 }
 
 /// CD004 for `name`, with a "did you mean" when a declared collection is close.
@@ -129,6 +141,7 @@ pub(crate) fn unknown(
     }
     IntegrityFinding {
         kind: IntegrityKind::UnknownCollection,
+        target: None,
         collection: "export".into(),
         id: None,
         key: Some(name.to_owned()),
@@ -192,22 +205,20 @@ impl Ctx<'_> {
                 off,
                 format!("nesting deeper than {} levels", self.max_depth),
             );
+            self.lose_file();
             return self.json_error(&e);
         }
         let top = match json::parse_top(self.text) {
             Ok(t) => t,
-            Err(e) => return self.json_error(&json::from_serde(self.text, 0, &e)),
+            Err(e) => return self.salvage(&e),
         };
         let start = self.text.len() - self.text.trim_start().len();
         match (&self.task.holds, top) {
             (Holds::Array(coll), Top::Array(items)) => self.records(*coll, 0, &items),
-            (Holds::Array(_), Top::Object(_)) => self.error(
-                start,
-                1,
-                "expected an array of records, found an object (only the root `export.json` may hold a whole document)",
+            (Holds::Array(_), Top::Object(_)) => self.file_error(start, "expected an array of records, found an object (only the root `export.json` may hold a whole document)",
             ),
             (Holds::Array(_), Top::Other(k)) => {
-                self.error(start, 1, &format!("expected an array of records, found {}", k.describe()))
+                self.file_error(start, &format!("expected an array of records, found {}", k.describe()))
             }
             (Holds::RootExport, Top::Object(entries)) => {
                 let is_document = entries
@@ -224,28 +235,130 @@ impl Ctx<'_> {
                 }
             }
             (Holds::RootExport, Top::Array(_)) => {
-                self.error(start, 1, "the root `export.json` must be an object, found an array")
+                self.file_error(start, "the root `export.json` must be an object, found an array")
             }
-            (Holds::RootExport, Top::Other(k)) => self.error(
-                start,
-                1,
-                &format!("the root `export.json` must be an object, found {}", k.describe()),
+            (Holds::RootExport, Top::Other(k)) => self.file_error(start, &format!("the root `export.json` must be an object, found {}", k.describe()),
             ),
             (_, Top::Object(entries)) => self.document(&entries),
-            (_, Top::Array(_)) => self.error(
-                start,
-                1,
-                "expected an export document (an object of collections), found an array",
+            (_, Top::Array(_)) => self.file_error(start, "expected an export document (an object of collections), found an array",
             ),
-            (_, Top::Other(k)) => self.error(
-                start,
-                1,
-                &format!(
+            (_, Top::Other(k)) => self.file_error(start, &format!(
                     "expected an export document (an object of collections), found {}",
                     k.describe()
                 ),
             ),
         }
+    }
+
+    /// An error that keeps the whole file from being read.
+    fn file_error(&mut self, offset: usize, message: &str) {
+        self.lose_file();
+        self.error(offset, 1, message);
+        if let Some(last) = self.out.errors.pop() {
+            let lost = diagnostic::losing(last, "every record of the file");
+            self.out.errors.push(lost);
+        }
+    }
+
+    fn lose_file(&mut self) {
+        match self.task.holds {
+            Holds::Array(c) | Holds::Lines(c) => self.out.lost.push(c),
+            _ => self.out.lost.extend(0..self.schema.collections.len()),
+        }
+    }
+
+    /// A text that does not parse: the complete records before the error
+    /// are still checked, and the error says where the loss begins.
+    fn salvage(&mut self, e: &serde_json::Error) {
+        let err = json::from_serde(self.text, 0, e);
+        let schema = self.schema;
+        let s = json::salvage(self.text, &|n| schema.collection(n).is_some());
+        let text = self.text;
+        // The first record the error cost starts after the last one kept.
+        let resume = |after: usize| {
+            let skip = text.as_bytes()[after.min(text.len())..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b','))
+                .count();
+            (after + skip).min(err.offset)
+        };
+        let (from, kept) = match (&self.task.holds, s.document) {
+            (Holds::Array(coll), false) => {
+                let coll = *coll;
+                let from = s
+                    .array
+                    .last()
+                    .map_or(err.offset, |l| resume(json::span_of(text, l).end as usize));
+                self.records(coll, 0, &s.array);
+                self.out.lost.push(coll);
+                (from, s.array.len())
+            }
+            (Holds::RootExport, true)
+                if !s
+                    .members
+                    .iter()
+                    .any(|(k, m)| k == "export" || matches!(m, json::Member::Array { .. })) =>
+            {
+                let lost = "the export metadata";
+                let report = diagnostic::at(self.source(), err.offset, 1, &err.message);
+                self.out.errors.push(diagnostic::losing(report, lost));
+                return;
+            }
+            (Holds::Array(_) | Holds::Lines(_), true) | (_, false) => {
+                self.out.lost.extend(0..self.schema.collections.len());
+                (err.offset, 0)
+            }
+            (_, true) => {
+                let mut complete = vec![false; self.schema.collections.len()];
+                let mut whole: Entries<'_> = Vec::new();
+                let mut from = err.offset;
+                let mut kept = 0;
+                for (name, member) in s.members {
+                    match member {
+                        json::Member::Whole(raw) => whole.push((name, raw)),
+                        json::Member::Array {
+                            items,
+                            complete: done,
+                        } => {
+                            let Some(coll) = self.schema.collection(&name) else {
+                                continue;
+                            };
+                            if done {
+                                complete[coll] = true;
+                            } else if let Some(l) = items.last() {
+                                from = resume(json::span_of(text, l).end as usize);
+                            }
+                            kept += items.len();
+                            self.collection_member(coll, format!("/{}", escape(&name)), &items);
+                        }
+                    }
+                }
+                self.document(&whole);
+                self.out
+                    .lost
+                    .extend((0..complete.len()).filter(|&c| !complete[c]));
+                (from, kept)
+            }
+        };
+        let line = self.source().line_col(from).line;
+        let lost = if kept > 0 {
+            format!("the records from line {line} to the end of the file ({kept} before it were checked)")
+        } else {
+            format!("the records from line {line} to the end of the file")
+        };
+        let report = diagnostic::at(self.source(), err.offset, 1, &err.message);
+        self.out.errors.push(diagnostic::losing(report, lost));
+    }
+
+    fn collection_member(&mut self, coll: usize, pointer: String, items: &[&RawValue]) {
+        self.out.files.push(DataFile {
+            display: self.task.display.clone(),
+            path: self.task.path.clone(),
+            pointer_prefix: pointer,
+            gzip: self.task.gzip,
+        });
+        let file = self.out.files.len() - 1;
+        self.records(coll, file, items);
     }
 
     fn meta(&mut self, entries: &Entries<'_>, span: ByteSpan, pointer: String) {
@@ -287,20 +400,12 @@ impl Ctx<'_> {
                 continue;
             };
             match json::array(raw) {
-                Some(items) => {
-                    self.out.files.push(DataFile {
-                        display: self.task.display.clone(),
-                        path: self.task.path.clone(),
-                        pointer_prefix: pointer,
-                        gzip: self.task.gzip,
-                    });
-                    let file = self.out.files.len() - 1;
-                    self.records(coll, file, &items);
-                }
+                Some(items) => self.collection_member(coll, pointer, &items),
                 None => {
                     let found = json::kind(raw).describe();
                     let msg = format!("`{pointer}` must be an array of records, found {found}");
                     self.span_error(span, &msg);
+                    self.out.lost.push(coll);
                 }
             }
         }
@@ -387,7 +492,11 @@ impl Ctx<'_> {
             .collect();
         for (chunk, errors) in results {
             for e in &errors {
-                self.json_error(e);
+                let report = diagnostic::at(self.source(), e.offset, 1, &e.message);
+                let line = self.source().line_col(e.offset).line;
+                let lost = format!("the record on line {line}");
+                self.out.errors.push(diagnostic::losing(report, lost));
+                self.out.lost.push(coll);
             }
             self.out.records.absorb(chunk);
         }

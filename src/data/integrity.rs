@@ -66,6 +66,7 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
         let ptr = pointer(export, later);
         let finding = IntegrityFinding {
             kind: IntegrityKind::UniqueId,
+            target: None,
             collection: schema.collections[c].name.clone(),
             message: format!(
                 "id `{}` appears again in `{}` (occurrence {n}); the first is at {at}",
@@ -108,6 +109,7 @@ pub(crate) fn references(export: &mut Export, schema: &Schema, batches: &[Refs])
             let key = batch.keys.get(r.key as usize).map_or("", |k| k);
             let finding = IntegrityFinding {
                 kind: IntegrityKind::Reference,
+                target: Some(r.target as usize),
                 collection: schema.collections[batch.coll].name.clone(),
                 id: rec.id.map(|s| export.ids.resolve(s).to_owned()),
                 key: Some(key.to_string()),

@@ -267,6 +267,112 @@ pub fn parse_one(text: &str) -> Result<&RawValue, serde_json::Error> {
     serde_json::from_str::<&RawValue>(text)
 }
 
+/// What a text that does not parse held before its first error: the
+/// complete records a truncated file still gives.
+#[derive(Default)]
+pub struct Salvaged<'a> {
+    /// The top level was an object (a document), not an array.
+    pub document: bool,
+    /// The top-level array's complete elements.
+    pub array: Vec<&'a RawValue>,
+    /// A document's members up to the error: whole, or an array cut short.
+    pub members: Vec<(Cow<'a, str>, Member<'a>)>,
+}
+
+pub enum Member<'a> {
+    Whole(&'a RawValue),
+    /// A collection's array: its complete elements, and whether the error
+    /// came after its end.
+    Array {
+        items: Vec<&'a RawValue>,
+        complete: bool,
+    },
+}
+
+/// Reads `text` up to its first error. Members that `is_collection` names
+/// are read element by element, so that an error inside one keeps the
+/// elements before it; other members are kept only when whole.
+pub fn salvage<'a>(text: &'a str, is_collection: &dyn Fn(&str) -> bool) -> Salvaged<'a> {
+    let out = std::cell::RefCell::new(Salvaged::default());
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = de.deserialize_any(SalvageVisitor {
+        out: &out,
+        is_collection,
+    });
+    out.into_inner()
+}
+
+struct SalvageVisitor<'s, 'a> {
+    out: &'s std::cell::RefCell<Salvaged<'a>>,
+    is_collection: &'s dyn Fn(&str) -> bool,
+}
+
+impl<'de> Visitor<'de> for SalvageVisitor<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array or an object")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<&'de RawValue>()? {
+            self.out.borrow_mut().array.push(v);
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.out.borrow_mut().document = true;
+        while let Some(k) = map.next_key_seed(KeySeed)? {
+            if (self.is_collection)(&k) {
+                let i = {
+                    let mut out = self.out.borrow_mut();
+                    let items = Vec::new();
+                    let member = Member::Array {
+                        items,
+                        complete: false,
+                    };
+                    out.members.push((k, member));
+                    out.members.len() - 1
+                };
+                map.next_value_seed(PartialSeed { out: self.out, i })?;
+                if let Member::Array { complete, .. } = &mut self.out.borrow_mut().members[i].1 {
+                    *complete = true;
+                }
+            } else {
+                let v: &'de RawValue = map.next_value()?;
+                self.out.borrow_mut().members.push((k, Member::Whole(v)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A collection member's array, element by element, into `members[i]`.
+struct PartialSeed<'s, 'a> {
+    out: &'s std::cell::RefCell<Salvaged<'a>>,
+    i: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for PartialSeed<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PartialSeed<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(v) = seq.next_element::<&'de RawValue>()? {
+            if let Member::Array { items, .. } = &mut self.out.borrow_mut().members[self.i].1 {
+                items.push(v);
+            }
+        }
+        Ok(())
+    }
+}
+
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {

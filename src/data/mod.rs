@@ -75,11 +75,16 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
     let mut export = Export {
         collections: vec![Vec::new(); schema.collections.len()],
         layouts: needs.iter().map(Layout::of).collect(),
+        incomplete: vec![None; schema.collections.len()],
         ..Export::default()
     };
     let mut failures = Vec::new();
     let per_path = container::discover(paths, schema, &mut export.notes, &mut failures);
     for (file, message) in failures {
+        // An unreadable path may have held any collection.
+        for slot in &mut export.incomplete {
+            slot.get_or_insert_with(|| file.clone());
+        }
         export.errors.push(diagnostic::file(&file, message));
     }
 
@@ -107,6 +112,12 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
                 export.findings.push(f);
             }
             export.notes.extend(out.notes);
+            if let Some(first) = out.errors.first() {
+                let file = diagnostic::problem(first).file;
+                for &c in &out.lost {
+                    export.incomplete[c].get_or_insert_with(|| file.clone());
+                }
+            }
             export.errors.extend(out.errors);
             out.records.into_export(&mut export, base, &mut refs);
             if let Some(mut m) = out.meta {

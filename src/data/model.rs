@@ -185,6 +185,8 @@ pub enum IntegrityKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntegrityFinding {
     pub kind: IntegrityKind,
+    /// The collection a dangling reference (CD003) names.
+    pub target: Option<CollId>,
     /// Collection name (`export` for CD004).
     pub collection: String,
     pub id: Option<String>,
@@ -221,6 +223,10 @@ pub struct Export {
     pub notes: Vec<Note>,
     /// Input errors (malformed JSON, unreadable files): the run goes on and exits 2.
     pub errors: Vec<miette::Report>,
+    /// For each collection by `CollId`: the file of an input error that
+    /// kept some of its records from being read. Rules that look records of
+    /// it up may then report what only the loss explains.
+    pub incomplete: Vec<Option<String>>,
 }
 
 impl Export {

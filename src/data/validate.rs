@@ -136,6 +136,7 @@ impl Validator<'_> {
                 };
                 chunk.findings.push(IntegrityFinding {
                     kind: IntegrityKind::Shape,
+                    target: None,
                     collection: def.name.clone(),
                     id: None,
                     key: None,
@@ -169,6 +170,7 @@ impl Validator<'_> {
             for p in problems {
                 chunk.findings.push(IntegrityFinding {
                     kind: IntegrityKind::Shape,
+                    target: None,
                     collection: def.name.clone(),
                     id: id_text.as_deref().map(str::to_owned),
                     field: Some((format!("{pointer}{}", p.key), p.span)),

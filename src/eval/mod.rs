@@ -2,6 +2,7 @@
 //! and turns what fails into located violations.
 
 pub mod expr;
+pub mod follow_on;
 pub mod index;
 pub mod locate;
 pub mod period;
@@ -184,10 +185,14 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 location: Some(location),
                 field,
                 waived: None,
+                follows_input_error: f
+                    .target
+                    .and_then(|t| follow_on::cause(&export.incomplete, &[t])),
                 date: None,
             },
         ));
     }
+    let looked_up: Vec<Vec<usize>> = program.rules.iter().map(follow_on::looked_up).collect();
     for (f, span) in found {
         let (order, collection, id, location, field) = match f.record {
             Some((c, r)) => {
@@ -225,6 +230,10 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
                 location,
                 field,
                 waived: None,
+                follows_input_error: follow_on::cause(
+                    &export.incomplete,
+                    &looked_up[f.rule - offset],
+                ),
                 date: f.date.and_then(|t| month_label(t, settings.tz)),
             },
         ));
@@ -235,8 +244,11 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         let rb = &rules[vb.rule].code;
         (a.is_some(), a, ra, &va.key, &va.message).cmp(&(b.is_some(), b, rb, &vb.key, &vb.message))
     });
-    let violations: Vec<Violation> = violations.into_iter().map(|(_, v)| v).collect();
+    let mut violations: Vec<Violation> = violations.into_iter().map(|(_, v)| v).collect();
+    // What an input error alone may explain comes after what it cannot.
+    violations.sort_by_key(|v| v.follows_input_error.is_some());
     let mut summary = Summary {
+        input_errors: export.errors.len(),
         files: export.files.len(),
         records: export.record_count(),
         rules: program.rules.len(),
@@ -261,6 +273,12 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         rules,
         violations,
         notes: export.notes.clone(),
+        input_errors: export
+            .errors
+            .iter()
+            .map(crate::data::diagnostic::problem)
+            .collect(),
+        expired_waivers: Vec::new(),
         summary,
     }
 }

@@ -297,6 +297,7 @@ pub fn fixture() -> Fixture {
             location,
             field,
             waived,
+            follows_input_error: None,
             date: date.map(str::to_string),
         });
         dates.push(date.map(str::to_string));
@@ -439,6 +440,7 @@ pub fn fixture() -> Fixture {
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         waived: n_waived,
+        input_errors: 0,
     };
     let run = Run {
         policy_title: "金融公司客户开发实施规定".to_string(),
@@ -447,6 +449,8 @@ pub fn fixture() -> Fixture {
         rules,
         violations,
         notes: Vec::new(),
+        input_errors: Vec::new(),
+        expired_waivers: Vec::new(),
         summary,
     };
     let mut input = HtmlInput::new("export/", "2026-01-02T08:00:00Z");

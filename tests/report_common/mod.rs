@@ -158,6 +158,7 @@ pub fn run() -> Run {
             location: Some(location(0)),
             field: Some(field(0, "info_collected_at")),
             waived: None,
+            follows_input_error: None,
             date: None,
         },
         Violation {
@@ -169,6 +170,7 @@ pub fn run() -> Run {
             location: Some(location(1)),
             field: None,
             waived: None,
+            follows_input_error: None,
             date: None,
         },
         Violation {
@@ -184,6 +186,7 @@ pub fn run() -> Run {
                 expires: Some("2026-06-30".to_string()),
                 approver: Some("li.na".to_string()),
             }),
+            follows_input_error: None,
             date: None,
         },
         Violation {
@@ -195,6 +198,7 @@ pub fn run() -> Run {
             location: None,
             field: None,
             waived: None,
+            follows_input_error: None,
             date: None,
         },
     ];
@@ -208,6 +212,8 @@ pub fn run() -> Run {
             file: "export/readme.txt".to_string(),
             message: "skipped: not .json, .ndjson or .jsonl".to_string(),
         }],
+        input_errors: Vec::new(),
+        expired_waivers: Vec::new(),
         summary: Summary {
             files: 1,
             records: 2,
@@ -216,6 +222,7 @@ pub fn run() -> Run {
             warnings: 2,
             infos: 0,
             waived: 1,
+            input_errors: 0,
         },
     }
 }
