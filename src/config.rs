@@ -281,6 +281,54 @@ pub fn select(
         .collect()
 }
 
+/// Selectors as `select` reads them: codes and prefixes in upper case,
+/// rule names as their codes, `ALL`. Each selector that names no rule is an
+/// error (a typo would select nothing in silence), with a did-you-mean;
+/// `option` names where the selectors came from (`--select`).
+pub fn resolve_selectors(
+    rules: &[RuleInfo],
+    selectors: &[String],
+    option: &str,
+) -> Result<Vec<String>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for raw in selectors {
+        let s = raw.trim();
+        if s.is_empty() {
+            errors.push(format!(
+                "empty selector in `{option}`: remove the extra comma"
+            ));
+            continue;
+        }
+        if s.eq_ignore_ascii_case("ALL") {
+            out.push("ALL".to_string());
+        } else if let Some(r) = rules.iter().find(|r| r.name == s) {
+            out.push(r.code.clone());
+        } else if rules
+            .iter()
+            .any(|r| r.code.starts_with(&s.to_ascii_uppercase()))
+        {
+            out.push(s.to_ascii_uppercase());
+        } else {
+            let candidates = rules
+                .iter()
+                .flat_map(|r| [r.code.as_str(), r.name.as_str()]);
+            let help = crate::diagnostic::did_you_mean(&s.to_ascii_uppercase(), candidates)
+                .or_else(|| {
+                    crate::diagnostic::did_you_mean(s, rules.iter().map(|r| r.name.as_str()))
+                })
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            errors.push(format!("`{option} {s}` selects no rule{help}"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Selectors that name no rule: each is worth a warning (a typo selects
 /// nothing in silence otherwise).
 pub fn unknown_selectors<'a>(rules: &[RuleInfo], selectors: &'a [String]) -> Vec<&'a str> {

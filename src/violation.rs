@@ -150,9 +150,18 @@ pub struct ExpiredWaiver {
     pub file: String,
     pub line: usize,
     pub rule: String,
-    pub id: Option<String>,
+    /// The waiver's `id` pattern (`*` for every record).
+    pub id: String,
     pub expires: String,
-    pub message: String,
+}
+
+impl ExpiredWaiver {
+    pub fn message(&self) -> String {
+        format!(
+            "waiver for `{}` on `{}` expired on {}: the violations it covered fail the run",
+            self.rule, self.id, self.expires
+        )
+    }
 }
 
 impl Run {

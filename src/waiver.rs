@@ -368,6 +368,17 @@ pub fn apply(run: &mut Run, file: &WaiverFile, today: Date) -> Vec<WaiverProblem
         let span = SourceSpan::new(w.span.0.into(), w.span.1.saturating_sub(w.span.0));
         let id = &w.id;
         let (kind, message) = if w.is_expired(today) {
+            let line = file.source[..w.span.0.min(file.source.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            run.expired_waivers.push(crate::violation::ExpiredWaiver {
+                file: file.name.clone(),
+                line,
+                rule: w.rule.clone(),
+                id: id.to_string(),
+                expires: w.expires.to_string(),
+            });
             (
                 ProblemKind::Expired,
                 format!("waiver for `{}` on `{id}` expired on {}", w.rule, w.expires),

@@ -47,6 +47,24 @@ fn export(channel: &str) -> String {
     )
 }
 
+const METADATA: &str =
+    r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00", "timezone": "+08:00"}}"#;
+
+fn customer(channel: &str) -> String {
+    format!(
+        r#"{{"id": "C1", "type": "individual", "name": "测试", "created_at": "2025-01-01", "acquisition_channel": "{channel}", "stage": "prospect", "data_classification": "confidential"}}"#
+    )
+}
+
+fn outcome(out: std::process::Output) -> (bool, String) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 #[test]
 fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     let Some(pc) = pre_commit() else {
@@ -89,14 +107,35 @@ fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     );
     assert!(text.contains("CD521"), "the violation is shown:\n{text}");
 
-    std::fs::write(work.join("export.json"), export("referral")).expect("write");
+    // The directory layout: a change to one NDJSON collection file, or to a
+    // gzipped one, alone must run the hook too.
+    std::fs::write(work.join("export.json"), METADATA).expect("write");
+    std::fs::write(work.join("customers.ndjson"), customer("purchased_list")).expect("write");
     git(&work, &["add", "."]);
-    let good = run("export.json");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&good.stdout),
-        String::from_utf8_lossy(&good.stderr)
-    );
-    assert!(good.status.success(), "hook failed a clean export:\n{text}");
+    let (ok, text) = outcome(run("customers.ndjson"));
+    assert!(!ok, "hook passed an NDJSON-only violating change:\n{text}");
+    assert!(text.contains("CD521"), "the violation is shown:\n{text}");
+
+    std::fs::write(work.join("customers.ndjson"), customer("referral")).expect("write");
+    git(&work, &["add", "."]);
+    let (ok, text) = outcome(run("customers.ndjson"));
+    assert!(ok, "hook failed a clean export:\n{text}");
+
+    std::fs::remove_file(work.join("customers.ndjson")).expect("rm");
+    std::fs::write(
+        work.join("customers.json"),
+        format!("[{}]", customer("purchased_list")),
+    )
+    .expect("write");
+    let gz = Command::new("gzip")
+        .arg("customers.json")
+        .current_dir(&work)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(gz, "gzip customers.json");
+    git(&work, &["add", "-A", "."]);
+    let (ok, text) = outcome(run("customers.json.gz"));
+    assert!(!ok, "hook passed a .json.gz-only violating change:\n{text}");
+    assert!(text.contains("CD521"), "the violation is shown:\n{text}");
     let _ = std::fs::remove_dir_all(work);
 }

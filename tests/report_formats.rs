@@ -114,7 +114,19 @@ fn fingerprint_ignores_lines() {
 fn json_follows_the_contract() {
     let v = report::json::report_value(&run(), &ReportOptions::default());
     let keys: Vec<_> = v.as_object().expect("object").keys().cloned().collect();
-    assert_eq!(keys, ["version", "as_of", "summary", "violations", "notes"]);
+    assert_eq!(
+        keys,
+        [
+            "version",
+            "as_of",
+            "complete",
+            "summary",
+            "violations",
+            "input_errors",
+            "expired_waivers",
+            "notes"
+        ]
+    );
     let first = &v["violations"][0];
     let keys: Vec<_> = first.as_object().expect("object").keys().cloned().collect();
     assert_eq!(
@@ -131,7 +143,8 @@ fn json_follows_the_contract() {
             "location",
             "field",
             "policy",
-            "waived"
+            "waived",
+            "follows_input_error"
         ]
     );
     assert_eq!(

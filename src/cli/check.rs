@@ -182,30 +182,27 @@ pub fn run(args: CheckArgs) -> Exit {
             }
             _ => (None, PathBuf::from(o)),
         };
-        let fmt = fmt.or(args.format).or_else(|| OutFormat::of_path(&path));
-        let Some(fmt) = fmt else {
+        // `--format` names the standard output's format only.
+        let Some(fmt) = fmt.or_else(|| OutFormat::of_path(&path)) else {
             return usage(format!(
-                "cannot tell the format of `{o}`: write `-o json={o}` or give `--format`"
+                "cannot tell the format of `{o}` from its extension: write `-o json={o}` (or sarif=, junit=, html=, ...)"
             ));
         };
         outputs.push((fmt, Some(path)));
     }
-    let stdout_format = args
-        .format
-        .filter(|_| args.outputs.is_empty() || args.outputs.iter().all(|o| o.contains('=')))
-        .or_else(|| {
-            config.format.map(|f| match f {
-                Format::Human => OutFormat::Human,
-                Format::Concise => OutFormat::Concise,
-                Format::Json => OutFormat::Json,
-                Format::Ndjson => OutFormat::Ndjson,
-                Format::Sarif => OutFormat::Sarif,
-                Format::Junit => OutFormat::Junit,
-                Format::Github => OutFormat::Github,
-                Format::Gitlab => OutFormat::Gitlab,
-                Format::Statistics => OutFormat::Statistics,
-            })
-        });
+    let stdout_format = args.format.or_else(|| {
+        config.format.map(|f| match f {
+            Format::Human => OutFormat::Human,
+            Format::Concise => OutFormat::Concise,
+            Format::Json => OutFormat::Json,
+            Format::Ndjson => OutFormat::Ndjson,
+            Format::Sarif => OutFormat::Sarif,
+            Format::Junit => OutFormat::Junit,
+            Format::Github => OutFormat::Github,
+            Format::Gitlab => OutFormat::Gitlab,
+            Format::Statistics => OutFormat::Statistics,
+        })
+    });
     let stdout_format = match (stdout_format, outputs.is_empty()) {
         (Some(f), _) => Some(f),
         (None, true) => Some(OutFormat::Human),
@@ -258,13 +255,35 @@ pub fn run(args: CheckArgs) -> Exit {
         pick(&args.ignore, &config.ignore),
         pick(&args.extend_select, &config.extend_select),
     );
-    for s in config::unknown_selectors(&all, &select)
-        .into_iter()
-        .chain(config::unknown_selectors(&all, &ignore))
-        .chain(config::unknown_selectors(&all, &extend))
-    {
-        eprintln!("warning: `{s}` selects no rule");
+    let option = |cli: &[String], flag: &'static str, key: &'static str| {
+        if cli.is_empty() {
+            key
+        } else {
+            flag
+        }
+    };
+    let resolved = [
+        (&select, option(&args.select, "--select", "select =")),
+        (&ignore, option(&args.ignore, "--ignore", "ignore =")),
+        (
+            &extend,
+            option(&args.extend_select, "--extend-select", "extend-select ="),
+        ),
+    ]
+    .map(|(s, o)| config::resolve_selectors(&all, s, o));
+    let mut bad = false;
+    for r in &resolved {
+        if let Err(errors) = r {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            bad = true;
+        }
     }
+    if bad {
+        return Exit::Broken;
+    }
+    let [select, ignore, extend] = resolved.map(Result::unwrap_or_default);
     let chosen = config::select(&all, &select, &ignore, &extend);
     let n_int = program.integrity.len();
     let keep_int: Vec<bool> = chosen[..n_int].to_vec();
@@ -392,23 +411,27 @@ pub fn run(args: CheckArgs) -> Exit {
     crate::waiver::recount(&mut audited.run);
 
     // Reports.
+    // Each output decides for itself: only human output on a terminal is
+    // read by the person running the check; a file is not a terminal.
     let terminal = std::io::stdout().is_terminal();
-    let redact_default = config
-        .redact
-        .unwrap_or(!(terminal && stdout_format == Some(OutFormat::Human)));
-    let redact = if args.no_redact {
-        false
-    } else {
-        args.redact || redact_default
+    let redacts = |to_terminal: bool, fmt: OutFormat| {
+        if args.no_redact {
+            false
+        } else {
+            args.redact
+                || config
+                    .redact
+                    .unwrap_or(!(to_terminal && fmt == OutFormat::Human))
+        }
     };
-    let ropts = ReportOptions {
-        redact,
+    let base_opts = ReportOptions {
         max_shown: args.max_shown,
         color: crate::report::color_wanted(),
         policy_sources: policy_texts,
+        builtin_policy: policies.is_empty(),
         ..ReportOptions::default()
     };
-    let html = |out: &mut dyn Write| -> std::io::Result<()> {
+    let html = |out: &mut dyn Write, redact: bool| -> std::io::Result<()> {
         let mut input = crate::report_html::HtmlInput::new(
             args.paths
                 .iter()
@@ -448,18 +471,26 @@ pub fn run(args: CheckArgs) -> Exit {
             .collect();
         crate::report_html::render(&audited.run, &input, out)
     };
-    let render = |fmt: OutFormat, out: &mut dyn Write| -> std::io::Result<()> {
-        match fmt.report() {
-            Some(f) => f.render(&audited.run, out, &ropts),
-            None => html(out),
-        }
+    let render = |fmt: OutFormat, out: &mut dyn Write, ropts: &ReportOptions| match fmt.report() {
+        Some(f) => f.render(&audited.run, out, ropts),
+        None => html(out, ropts.redact),
+    };
+    let file_opts = |fmt: OutFormat| ReportOptions {
+        redact: redacts(false, fmt),
+        // Escape codes belong to terminals, not files.
+        color: false,
+        ..base_opts.clone()
+    };
+    let ropts = ReportOptions {
+        redact: stdout_format.is_some_and(|f| redacts(terminal, f)),
+        ..base_opts.clone()
     };
     let mut broken = false;
     for (fmt, path) in &outputs {
         let Some(path) = path else { continue };
         let mut buf = Vec::new();
-        let result =
-            render(*fmt, &mut buf).and_then(|()| crate::report_file::write_atomic(path, &buf));
+        let result = render(*fmt, &mut buf, &file_opts(*fmt))
+            .and_then(|()| crate::report_file::write_atomic(path, &buf));
         if let Err(e) = result {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             broken = true;
@@ -469,7 +500,7 @@ pub fn run(args: CheckArgs) -> Exit {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         let mut w = std::io::BufWriter::new(&mut lock);
-        let _ = render(fmt, &mut w);
+        let _ = render(fmt, &mut w, &ropts);
         if args.statistics && fmt != OutFormat::Statistics {
             let _ = Format::Statistics.render(&audited.run, &mut w, &ropts);
         }

@@ -282,7 +282,7 @@ impl Ctx<'_> {
                 .count();
             (after + skip).min(err.offset)
         };
-        let (from, kept) = match (&self.task.holds, s.document) {
+        let from = match (&self.task.holds, s.document) {
             (Holds::Array(coll), false) => {
                 let coll = *coll;
                 let from = s
@@ -291,7 +291,7 @@ impl Ctx<'_> {
                     .map_or(err.offset, |l| resume(json::span_of(text, l).end as usize));
                 self.records(coll, 0, &s.array);
                 self.out.lost.push(coll);
-                (from, s.array.len())
+                from
             }
             (Holds::RootExport, true)
                 if !s
@@ -306,13 +306,12 @@ impl Ctx<'_> {
             }
             (Holds::Array(_) | Holds::Lines(_), true) | (_, false) => {
                 self.out.lost.extend(0..self.schema.collections.len());
-                (err.offset, 0)
+                err.offset
             }
             (_, true) => {
                 let mut complete = vec![false; self.schema.collections.len()];
                 let mut whole: Entries<'_> = Vec::new();
                 let mut from = err.offset;
-                let mut kept = 0;
                 for (name, member) in s.members {
                     match member {
                         json::Member::Whole(raw) => whole.push((name, raw)),
@@ -328,7 +327,6 @@ impl Ctx<'_> {
                             } else if let Some(l) = items.last() {
                                 from = resume(json::span_of(text, l).end as usize);
                             }
-                            kept += items.len();
                             self.collection_member(coll, format!("/{}", escape(&name)), &items);
                         }
                     }
@@ -337,15 +335,12 @@ impl Ctx<'_> {
                 self.out
                     .lost
                     .extend((0..complete.len()).filter(|&c| !complete[c]));
-                (from, kept)
+                from
             }
         };
         let line = self.source().line_col(from).line;
-        let lost = if kept > 0 {
-            format!("the records from line {line} to the end of the file ({kept} before it were checked)")
-        } else {
-            format!("the records from line {line} to the end of the file")
-        };
+        // The spec's own wording (crm-export.md, the JSON report).
+        let lost = format!("from line {line} to the end of the file");
         let report = diagnostic::at(self.source(), err.offset, 1, &err.message);
         self.out.errors.push(diagnostic::losing(report, lost));
     }

@@ -81,7 +81,17 @@ pub fn parse_time(s: &str) -> Option<TimeVal> {
     } else {
         canon.push_str(&s[i..]);
     }
-    canon.parse::<Timestamp>().ok().map(TimeVal::Instant)
+    match canon.parse::<Timestamp>() {
+        Ok(t) => Some(TimeVal::Instant(t)),
+        // jiff's instants end a day early (9999-12-30T22:00:00Z, so that
+        // every offset can show them), but RFC 3339 goes to the end of year
+        // 9999: such a valid, far-future value (often a "never expires"
+        // sentinel) is held as the latest instant jiff has.
+        Err(_) if b[..4] == *b"9999" && canon[..19].parse::<jiff::civil::DateTime>().is_ok() => {
+            Some(TimeVal::Instant(Timestamp::MAX))
+        }
+        Err(_) => None,
+    }
 }
 
 /// `Z` (or `z`) or `±hh:mm`.
@@ -130,6 +140,15 @@ mod tests {
             instant("2025-03-04T01:30:00Z")
         );
         assert!(matches!(parse_time("2024-02-29"), Some(TimeVal::Date(_))));
+    }
+
+    #[test]
+    fn accepts_the_end_of_year_9999() {
+        assert_eq!(instant("9999-12-31T23:59:59Z"), Timestamp::MAX);
+        assert_eq!(instant("9999-12-31t23:59:59.5+08:00"), Timestamp::MAX);
+        assert!(instant("9999-12-30T00:00:00Z") < Timestamp::MAX);
+        assert_eq!(parse_time("9999-12-32T23:59:59Z"), None);
+        assert_eq!(parse_time("9999-13-31T23:59:59Z"), None);
     }
 
     #[test]

@@ -2,14 +2,32 @@
 
 use std::io::{self, Write};
 
-use super::{point, shown, totals_line, ReportOptions};
+use super::control_text::escape_controls;
+use super::{input_error_at, input_error_text, point, shown, totals_line, ReportOptions};
 use crate::violation::Run;
 
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    for e in &run.input_errors {
+        writeln!(
+            out,
+            "{}: input error: {}",
+            escape_controls(&input_error_at(e)),
+            one_line(&escape_controls(&input_error_text(e)))
+        )?;
+    }
+    for w in &run.expired_waivers {
+        writeln!(
+            out,
+            "{}:{}: expired waiver: {}",
+            escape_controls(&w.file),
+            w.line,
+            escape_controls(&w.message())
+        )?;
+    }
     for v in shown(run, opts) {
         let rule = run.rule(v);
         match point(v) {
-            Some((file, line, col)) => write!(out, "{file}:{line}:{col}: ")?,
+            Some((file, line, col)) => write!(out, "{}:{line}:{col}: ", escape_controls(file))?,
             None => write!(out, "<{}>: ", v.collection)?,
         }
         write!(
@@ -17,10 +35,17 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             "{} [{}] {}",
             rule.code,
             rule.severity.as_str(),
-            one_line(&opts.message(v))
+            one_line(&opts.text_message(v))
         )?;
         if v.waived.is_some() {
             write!(out, " (waived)")?;
+        }
+        if let Some(file) = &v.follows_input_error {
+            write!(
+                out,
+                " (may follow from the input error in {})",
+                escape_controls(file)
+            )?;
         }
         writeln!(out)?;
     }

@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{relative_path, shown, ReportOptions};
+use super::control_text::escape_controls;
+use super::{input_error_text, relative_path, shown, ReportOptions};
 use crate::violation::{Run, Severity};
 
 /// Escapes a command's message (`%`, CR, LF).
@@ -18,7 +19,41 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Escapes data for a command and a CI log: control characters too.
+fn data(s: &str) -> String {
+    escape_data(&escape_controls(s))
+}
+
+fn property(s: &str) -> String {
+    escape_property(&escape_controls(s))
+}
+
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    for e in &run.input_errors {
+        let mut props = vec![format!("file={}", property(&relative_path(&e.file, opts)))];
+        if let Some(l) = e.line {
+            props.push(format!("line={l}"));
+        }
+        if let Some(c) = e.column {
+            props.push(format!("col={c}"));
+        }
+        props.push("title=comply input error (export not fully checked)".into());
+        writeln!(
+            out,
+            "::error {}::{}",
+            props.join(","),
+            data(&input_error_text(e))
+        )?;
+    }
+    for w in &run.expired_waivers {
+        writeln!(
+            out,
+            "::error file={},line={},title=comply expired waiver::{}",
+            property(&relative_path(&w.file, opts)),
+            w.line,
+            data(&w.message())
+        )?;
+    }
     for v in shown(run, opts) {
         if v.waived.is_some() {
             continue;
@@ -33,7 +68,7 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         if let Some(loc) = &v.location {
             props.push(format!(
                 "file={}",
-                escape_property(&relative_path(&loc.file, opts))
+                property(&relative_path(&loc.file, opts))
             ));
             match &v.field {
                 Some(f) => {
@@ -53,13 +88,19 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!("{} {}", rule.code, rule.name))
+            property(&format!("{} {}", rule.code, rule.name))
         ));
         writeln!(
             out,
             "::{level} {}::{}",
             props.join(","),
-            escape_data(&opts.message(v))
+            data(&match &v.follows_input_error {
+                Some(file) => format!(
+                    "{} (may follow from the input error in {file})",
+                    opts.message(v)
+                ),
+                None => opts.message(v),
+            })
         )?;
     }
     Ok(())

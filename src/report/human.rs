@@ -15,7 +15,11 @@ use miette::{
     MietteSpanContents, NamedSource, SourceCode, SourceOffset, SourceSpan, SpanContents,
 };
 
-use super::{plural, redact_json_text, shown, statistics, totals_line, ReportOptions};
+use super::control_text::escape_controls;
+use super::{
+    input_error_at, input_error_text, plural, redact_json_text, shown, statistics, totals_line,
+    ReportOptions,
+};
 use crate::violation::{Run, Severity, Violation};
 
 /// A record longer than this many lines is labelled by its first line only.
@@ -217,17 +221,24 @@ pub fn diagnostic(
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut help: Vec<String> = rule
+    let clauses: Vec<String> = rule
         .clauses
         .iter()
         .map(|c| {
             if c.text.is_empty() {
-                c.id.clone()
+                format!("clause {}", c.id)
             } else {
-                format!("{}: {}", c.id, c.text)
+                format!("clause {}: {}", c.id, c.text)
             }
         })
         .collect();
+    let mut help = Vec::new();
+    if let Some(file) = &v.follows_input_error {
+        help.push(format!(
+            "may only follow from the input error in {}: records it looks up were not read",
+            escape_controls(file)
+        ));
+    }
     if let Some(w) = &v.waived {
         let mut line = format!("waived: {}", w.reason);
         if let Some(e) = &w.expires {
@@ -235,7 +246,11 @@ pub fn diagnostic(
         }
         help.push(line);
     }
-    let mut message = opts.message(v);
+    let mut message = opts.text_message(v);
+    for c in &clauses {
+        message.push('\n');
+        message.push_str(c);
+    }
     let mut labels = Vec::new();
     let mut source = None;
     if let Some(loc) = &v.location {
@@ -251,7 +266,7 @@ pub fn diagnostic(
                     e
                 };
                 let what = match &v.id {
-                    Some(id) => format!("{} {}", v.collection, id),
+                    Some(id) => escape_controls(&format!("{} {}", v.collection, id)).into_owned(),
                     None => "this record".to_string(),
                 };
                 let mut last = record_end;
@@ -267,7 +282,7 @@ pub fn diagnostic(
                         rel
                     };
                     Some(LabeledSpan::new_primary_with_span(
-                        Some(rel.to_string()),
+                        Some(escape_controls(rel).into_owned()),
                         SourceSpan::new(fs.into(), fe - fs),
                     ))
                 });
@@ -315,9 +330,15 @@ pub fn diagnostic(
                     .min(text.len());
             let off = floor_boundary(text, off);
             let end = line_end(text, off);
+            // The embedded policy has no file a reader could open.
+            let name = if opts.builtin_policy {
+                "(built-in policy)".to_string()
+            } else {
+                rule.policy.file.clone()
+            };
             related.push(PolicyDiagnostic {
                 message: format!("rule {} {} is written here", rule.code, rule.name),
-                source: NamedSource::new(rule.policy.file.clone(), text.clone()),
+                source: NamedSource::new(name, text.clone()),
                 label: LabeledSpan::new_with_span(
                     Some(rule.code.clone()),
                     SourceSpan::new(off.into(), end - off),
@@ -327,7 +348,7 @@ pub fn diagnostic(
     }
     ViolationDiagnostic {
         message,
-        code: rule.code.clone(),
+        code: format!("{} {} {}", rule.severity.as_str(), rule.code, rule.name),
         severity,
         help: if help.is_empty() {
             None
@@ -343,9 +364,53 @@ pub fn diagnostic(
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
     let handler = handler(opts);
     let mut cache = SourceCache::new(opts);
-    let all: Vec<&Violation> = shown(run, opts).collect();
+    if !run.complete() {
+        writeln!(
+            out,
+            "INCOMPLETE: {}; part of the export was not checked and no result below speaks for it:",
+            plural(run.input_errors.len(), "input error")
+        )?;
+        for e in &run.input_errors {
+            writeln!(
+                out,
+                "  {}: {}",
+                escape_controls(&input_error_at(e)),
+                escape_controls(&input_error_text(e))
+            )?;
+        }
+        writeln!(out)?;
+    }
+    for w in &run.expired_waivers {
+        writeln!(
+            out,
+            "{}:{}: expired waiver: {}",
+            escape_controls(&w.file),
+            w.line,
+            escape_controls(&w.message())
+        )?;
+    }
+    if !run.expired_waivers.is_empty() {
+        writeln!(out)?;
+    }
+    let mut all: Vec<&Violation> = shown(run, opts).collect();
+    // The most severe first, so that `--max-shown` keeps what matters;
+    // stable, so the file order stays within a severity.
+    all.sort_by_key(|v| {
+        (
+            v.follows_input_error.is_some(),
+            std::cmp::Reverse(run.rule(v).severity),
+        )
+    });
     let limit = opts.max_shown.unwrap_or(usize::MAX);
+    let mut follow_on_header = false;
     for v in all.iter().take(limit) {
+        if v.follows_input_error.is_some() && !follow_on_header {
+            follow_on_header = true;
+            writeln!(
+                out,
+                "The violations below may only follow from the input errors above:\n"
+            )?;
+        }
         let diag = diagnostic(run, v, opts, &mut cache);
         let mut text = String::new();
         handler
@@ -360,6 +425,39 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             "{} not shown (--max-shown {limit})\n",
             plural(hidden, "more violation")
         )?;
+    }
+    let waived: Vec<&Violation> = run
+        .violations
+        .iter()
+        .filter(|v| v.waived.is_some())
+        .collect();
+    if !opts.show_waived && !waived.is_empty() {
+        writeln!(out, "waived ({}):", waived.len())?;
+        for v in waived {
+            let rule = run.rule(v);
+            let at = match super::point(v) {
+                Some((file, line, col)) => format!("{file}:{line}:{col}"),
+                None => format!("<{}>", v.collection),
+            };
+            let w = v.waived.as_ref().map(|w| {
+                let until = w
+                    .expires
+                    .as_deref()
+                    .map(|e| format!(" (until {e})"))
+                    .unwrap_or_default();
+                format!("{}{until}", w.reason)
+            });
+            writeln!(
+                out,
+                "  {} {} {}: {}; waived: {}",
+                escape_controls(&at),
+                rule.code,
+                rule.severity.as_str(),
+                super::concise::one_line(&opts.text_message(v)),
+                escape_controls(&w.unwrap_or_default())
+            )?;
+        }
+        writeln!(out)?;
     }
     let rows = statistics::counts(run);
     if rows.iter().any(|r| r.count > 0) {

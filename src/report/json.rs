@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::ReportOptions;
-use crate::violation::{Run, Violation};
+use crate::violation::{ExpiredWaiver, Run, Violation};
 
 /// The JSON report's version.
 pub const VERSION: u64 = 1;
@@ -44,6 +44,9 @@ pub fn violation_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value 
         .as_ref()
         .map(|w| json!({ "reason": w.reason, "expires": w.expires }));
     m.insert("waived".into(), waived.unwrap_or(Value::Null));
+    // Additive to version 1: the file of an input error that may alone
+    // explain this violation (it looks up records that error cost).
+    m.insert("follows_input_error".into(), json!(v.follows_input_error));
     Value::Object(m)
 }
 
@@ -57,20 +60,41 @@ pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
     Value::Object(report_map(run, Value::Array(violations)))
 }
 
+/// The `summary` member.
+pub fn summary_value(run: &Run) -> Value {
+    let s = &run.summary;
+    json!({
+        "files": s.files, "records": s.records, "rules": s.rules, "errors": s.errors,
+        "warnings": s.warnings, "infos": s.infos, "waived": s.waived,
+        "input_errors": s.input_errors,
+    })
+}
+
+/// One element of `expired_waivers`.
+pub fn expired_waiver_value(w: &ExpiredWaiver) -> Value {
+    json!({ "file": w.file, "line": w.line, "rule": w.rule, "id": w.id,
+            "expires": w.expires, "message": w.message() })
+}
+
 /// The report's members in the contract's order, `violations` given.
 fn report_map(run: &Run, violations: Value) -> Map<String, Value> {
-    let s = &run.summary;
     let mut m = Map::new();
     m.insert("version".into(), json!(VERSION));
     m.insert("as_of".into(), json!(run.as_of));
-    m.insert(
-        "summary".into(),
-        json!({
-            "files": s.files, "records": s.records, "rules": s.rules, "errors": s.errors,
-            "warnings": s.warnings, "infos": s.infos, "waived": s.waived,
-        }),
-    );
+    m.insert("complete".into(), json!(run.complete()));
+    m.insert("summary".into(), summary_value(run));
     m.insert("violations".into(), violations);
+    m.insert("input_errors".into(), json!(run.input_errors));
+    // Additive to version 1: each fails the run, so the report says why.
+    m.insert(
+        "expired_waivers".into(),
+        Value::Array(
+            run.expired_waivers
+                .iter()
+                .map(expired_waiver_value)
+                .collect(),
+        ),
+    );
     m.insert(
         "notes".into(),
         Value::Array(

@@ -5,6 +5,7 @@
 //! count or the machine.
 
 pub mod concise;
+pub mod control_text;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -129,6 +130,8 @@ pub struct ReportOptions {
     pub root: Option<PathBuf>,
     /// Policy texts `(file, text)`, to show each rule where it is written.
     pub policy_sources: Vec<(String, String)>,
+    /// The policy is the one embedded in the binary: no file to point at.
+    pub builtin_policy: bool,
 }
 
 impl Default for ReportOptions {
@@ -141,6 +144,7 @@ impl Default for ReportOptions {
             width: 100,
             root: None,
             policy_sources: Vec::new(),
+            builtin_policy: false,
         }
     }
 }
@@ -153,6 +157,12 @@ impl ReportOptions {
         } else {
             v.message.clone()
         }
+    }
+
+    /// The message of `v` for a terminal or a CI log: redacted when asked,
+    /// control characters escaped.
+    pub fn text_message(&self, v: &Violation) -> String {
+        control_text::escape_controls(&self.message(v)).into_owned()
     }
 }
 
@@ -270,5 +280,31 @@ pub(crate) fn totals_line(run: &Run) -> String {
         plural(s.records, "record"),
         plural(s.files, "file")
     ));
+    if !run.complete() {
+        line.push_str(&format!(
+            "; INCOMPLETE: {}, part of the export was not checked",
+            plural(run.input_errors.len(), "input error")
+        ));
+    }
+    if !run.expired_waivers.is_empty() {
+        line.push_str(&format!(
+            "; {} fail the run",
+            plural(run.expired_waivers.len(), "expired waiver")
+        ));
+    }
     line
+}
+
+/// `file:line:col`, as far as it is known, of an input error.
+pub(crate) fn input_error_at(e: &crate::data::diagnostic::InputProblem) -> String {
+    match (e.line, e.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+        (Some(l), None) => format!("{}:{l}", e.file),
+        _ => e.file.clone(),
+    }
+}
+
+/// An input error's message with what it cost.
+pub(crate) fn input_error_text(e: &crate::data::diagnostic::InputProblem) -> String {
+    format!("{}; not checked: {}", e.message, e.records_lost)
 }

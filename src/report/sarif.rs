@@ -88,15 +88,26 @@ fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
     m.insert("level".into(), json!(level(rule.severity)));
     m.insert("message".into(), json!({ "text": opts.message(v) }));
     let mut location = Map::new();
+    let mut record_region = None;
     if let Some(loc) = &v.location {
+        let record = json!({
+            "startLine": loc.line, "startColumn": loc.column,
+            "endLine": loc.end_line, "endColumn": loc.end_column,
+        });
+        // The field, as every other format points at it; the whole record
+        // goes along as a related location.
+        let region = match &v.field {
+            Some(f) => {
+                record_region = Some(record);
+                json!({ "startLine": f.line, "startColumn": f.column })
+            }
+            None => record,
+        };
         location.insert(
             "physicalLocation".into(),
             json!({
                 "artifactLocation": { "uri": artifact_uri(&loc.file, opts) },
-                "region": {
-                    "startLine": loc.line, "startColumn": loc.column,
-                    "endLine": loc.end_line, "endColumn": loc.end_column,
-                },
+                "region": region,
             }),
         );
     }
@@ -113,6 +124,19 @@ fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
     }
     if !location.is_empty() {
         m.insert("locations".into(), json!([Value::Object(location)]));
+    }
+    if let (Some(region), Some(loc)) = (record_region, &v.location) {
+        m.insert(
+            "relatedLocations".into(),
+            json!([{
+                "id": 0,
+                "message": { "text": "the record" },
+                "physicalLocation": {
+                    "artifactLocation": { "uri": artifact_uri(&loc.file, opts) },
+                    "region": region,
+                },
+            }]),
+        );
     }
     m.insert(
         "partialFingerprints".into(),
@@ -161,6 +185,7 @@ pub fn log_value(run: &Run, opts: &ReportOptions) -> Value {
                 "informationUri": INFORMATION_URI,
                 "rules": rules,
             }},
+            "invocations": [invocation(run, opts)],
             "columnKind": "unicodeCodePoints",
             "results": results,
             "properties": {
@@ -170,6 +195,65 @@ pub fn log_value(run: &Run, opts: &ReportOptions) -> Value {
             },
         }],
     })
+}
+
+/// How the run went: an input error means part of the export was not
+/// checked, so the execution did not succeed, whatever the results say.
+fn invocation(run: &Run, opts: &ReportOptions) -> Value {
+    let located = |file: &str, line: Option<usize>, column: Option<usize>| {
+        let mut physical = Map::new();
+        physical.insert(
+            "artifactLocation".into(),
+            json!({ "uri": artifact_uri(file, opts) }),
+        );
+        if let Some(line) = line {
+            let mut region = Map::new();
+            region.insert("startLine".into(), json!(line));
+            if let Some(column) = column {
+                region.insert("startColumn".into(), json!(column));
+            }
+            physical.insert("region".into(), Value::Object(region));
+        }
+        json!([{ "physicalLocation": Value::Object(physical) }])
+    };
+    let execution: Vec<Value> = run
+        .input_errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("{}; not checked: {}", e.message, e.records_lost) },
+                "locations": located(&e.file, e.line, e.column),
+                "descriptor": { "id": "input-error" },
+                "properties": { "records_lost": e.records_lost },
+            })
+        })
+        .collect();
+    let configuration: Vec<Value> = run
+        .expired_waivers
+        .iter()
+        .map(|w| {
+            json!({
+                "level": "error",
+                "message": { "text": w.message() },
+                "locations": located(&w.file, Some(w.line), None),
+                "descriptor": { "id": "expired-waiver" },
+                "associatedRule": { "id": w.rule },
+            })
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert("executionSuccessful".into(), json!(run.complete()));
+    if !execution.is_empty() {
+        m.insert("toolExecutionNotifications".into(), Value::Array(execution));
+    }
+    if !configuration.is_empty() {
+        m.insert(
+            "toolConfigurationNotifications".into(),
+            Value::Array(configuration),
+        );
+    }
+    Value::Object(m)
 }
 
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use super::control_text::escape_controls;
 use super::ReportOptions;
 use crate::violation::{Run, Severity};
 
@@ -82,7 +83,34 @@ pub fn render(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Resu
         writeln!(out, "  {}", r.name)?;
     }
     let total: usize = rows.iter().map(|r| r.count).sum();
-    writeln!(out, "{total:>cw$}  total")
+    writeln!(out, "{total:>cw$}  total")?;
+    // The summary a pipeline sees when reports go to files: it must not
+    // read like a pass when part of the export was never checked.
+    if !run.complete() {
+        writeln!(
+            out,
+            "INCOMPLETE: {}, part of the export was not checked",
+            super::plural(run.input_errors.len(), "input error")
+        )?;
+        for e in &run.input_errors {
+            writeln!(
+                out,
+                "  {}: {}",
+                escape_controls(&super::input_error_at(e)),
+                escape_controls(&super::input_error_text(e))
+            )?;
+        }
+    }
+    for w in &run.expired_waivers {
+        writeln!(
+            out,
+            "{}:{}: expired waiver: {}",
+            escape_controls(&w.file),
+            w.line,
+            escape_controls(&w.message())
+        )?;
+    }
+    Ok(())
 }
 
 /// The same as JSON: an array of `{rule, name, severity, count, waived}`.

@@ -122,6 +122,8 @@ struct Row {
     snippet: Option<Snippet>,
     month: Option<String>,
     waived: Option<Waived>,
+    /// The file of an input error that may alone explain it.
+    follows_input_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -254,6 +256,7 @@ fn row(
         snippet,
         month,
         waived: v.waived.clone(),
+        follows_input_error: v.follows_input_error.clone(),
     }
 }
 
@@ -455,6 +458,16 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
         comply_version => input.comply_version.as_str(),
         fail_on => input.fail_on.as_str(),
         failed => failed,
+        verdict => if !run.complete() {
+            "INCOMPLETE"
+        } else if failed || !run.expired_waivers.is_empty() {
+            "FAIL"
+        } else {
+            "PASS"
+        },
+        input_errors => ser(&run.input_errors),
+        follow_on => run.violations.iter().filter(|v| v.follows_input_error.is_some() && v.waived.is_none()).count(),
+        expired_waivers => run.expired_waivers.iter().map(|w| context! { file => w.file.as_str(), line => w.line, message => w.message() }).collect::<Vec<_>>(),
         redact => input.redact,
         summary => Value::from(Serde(&run.summary)),
         totals => context! {

@@ -1,0 +1,464 @@
+//! Reports that tell the whole truth (issue 11): an input error is in every
+//! format and none looks like a pass; the options do what the README says.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("comply-truth-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+/// The sample export with `file` cut in half: a truncated export.
+fn truncated(name: &str, file: &str) -> PathBuf {
+    let d = scratch(name);
+    let export = d.join("export");
+    copy_dir(&root().join("fixtures/sample-export"), &export);
+    let path = export.join(file);
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, &text[..text.len() / 2]).expect("write");
+    export
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout))
+}
+
+type Key = (String, String, Option<String>, Option<String>);
+
+fn key(v: &serde_json::Value) -> Key {
+    (
+        v["rule"].as_str().unwrap_or_default().to_string(),
+        v["collection"].as_str().unwrap_or_default().to_string(),
+        v["id"].as_str().map(String::from),
+        v["key"].as_str().map(String::from),
+    )
+}
+
+#[test]
+fn a_truncated_file_is_in_every_report_and_none_looks_like_a_pass() {
+    let export = truncated("every", "customers.json");
+    let path = export.to_str().unwrap_or_default();
+
+    let out = comply(&["check", "--format", "json", path]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let r = json(&out);
+    assert_eq!(r["complete"], false);
+    assert_eq!(r["summary"]["input_errors"], 1);
+    let errors = r["input_errors"].as_array().expect("input_errors");
+    assert_eq!(errors.len(), 1);
+    let e = &errors[0];
+    assert!(e["file"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("customers.json"));
+    assert!(e["line"].as_u64().unwrap_or(0) > 1, "{e}");
+    assert!(e["column"].as_u64().unwrap_or(0) >= 1, "{e}");
+    assert!(
+        e["records_lost"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("from line "),
+        "{e}"
+    );
+    // The spec's order of members.
+    let order: Vec<&str> = r
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let pos = |k: &str| order.iter().position(|o| *o == k).expect(k);
+    assert!(pos("as_of") < pos("complete") && pos("complete") < pos("summary"));
+    assert!(pos("violations") < pos("input_errors") && pos("input_errors") < pos("notes"));
+
+    let out = comply(&["check", "--format", "ndjson", path]);
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect();
+    assert!(
+        lines[0]["input_error"]["records_lost"].is_string(),
+        "{}",
+        lines[0]
+    );
+    let last = lines.last().expect("a last line");
+    assert_eq!(last["complete"], false);
+    assert_eq!(last["summary"]["input_errors"], 1);
+
+    let out = comply(&["check", "--format", "sarif", path]);
+    let sarif = json(&out);
+    let inv = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let notes = inv["toolExecutionNotifications"].as_array().expect("notes");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0]["level"], "error");
+    let region = &notes[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], e["line"]);
+    assert_eq!(region["startColumn"], e["column"]);
+    validate_sarif(&sarif);
+
+    let out = comply(&["check", "--format", "junit", path]);
+    assert!(out.stdout.contains(r#"errors="1""#), "{}", out.stdout);
+    assert!(out.stdout.contains(r#"<error message=""#), "{}", out.stdout);
+
+    let line = e["line"].as_u64().unwrap_or(0);
+    let out = comply(&["check", "--format", "github", path]);
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("::error file=") && first.contains(&format!("line={line}")),
+        "{first}"
+    );
+
+    let out = comply(&["check", "--format", "gitlab", path]);
+    let gl = json(&out);
+    assert_eq!(gl[0]["check_name"], "input-error");
+    assert_eq!(gl[0]["location"]["lines"]["begin"], line);
+
+    let out = comply(&["check", "--format", "concise", path]);
+    assert!(
+        out.stdout.lines().next().is_some_and(
+            |l| l.contains(&format!("customers.json:{line}:")) && l.contains("input error")
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .trim_end()
+        .ends_with("part of the export was not checked"));
+
+    for format in ["human", "statistics"] {
+        let out = comply(&["check", "--format", format, path]);
+        assert!(
+            out.stdout.contains("INCOMPLETE"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+
+    let html = export.with_file_name("report.html");
+    let out = comply(&["check", "-o", html.to_str().unwrap_or_default(), path]);
+    assert_eq!(out.code, 2);
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(page.contains(r#"class="verdict incomplete""#), "verdict");
+    assert!(!page.contains(">PASS <") && !page.contains(">FAIL <"));
+    let errors_at = page
+        .find(r#"id="input-errors""#)
+        .expect("input errors listed");
+    assert!(errors_at < page.find(r#"id="charts""#).expect("charts"));
+}
+
+fn validate_sarif(sarif: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shared().join("conformance/sarif/sarif-schema-2.1.0.json"))
+            .expect("schema"),
+    )
+    .expect("schema json");
+    let validator = jsonschema::draft4::new(&schema).expect("valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_truncated_file_keeps_its_complete_records_and_follow_ons_are_marked() {
+    let clean = json(&comply(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/sample-export",
+    ]));
+    let export = truncated("keep", "customers.json");
+    let r = json(&comply(&[
+        "check",
+        "--format",
+        "json",
+        export.to_str().unwrap_or_default(),
+    ]));
+    let customers_total = 200; // fixtures/sample-export/customers.json
+    let records = r["summary"]["records"].as_u64().unwrap_or(0);
+    let clean_records = clean["summary"]["records"].as_u64().unwrap_or(0);
+    assert!(
+        records > clean_records - customers_total,
+        "the records before the break are checked: {records} of {clean_records}"
+    );
+    let clean_keys: BTreeSet<Key> = clean["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .map(key)
+        .collect();
+    let violations = r["violations"].as_array().expect("violations");
+    let (follow, real): (Vec<_>, Vec<_>) = violations
+        .iter()
+        .partition(|v| v["follows_input_error"].is_string());
+    assert!(
+        !follow.is_empty(),
+        "lost customers leave dangling references"
+    );
+    for v in &real {
+        assert!(
+            clean_keys.contains(&key(v)),
+            "a violation not marked as following the input error is a real one: {v}"
+        );
+    }
+    assert!(follow.iter().all(|v| v["follows_input_error"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("customers.json")));
+    // The real ones come first, then what the input error may explain.
+    let first_follow = violations
+        .iter()
+        .position(|v| v["follows_input_error"].is_string())
+        .unwrap_or(0);
+    assert!(violations[first_follow..]
+        .iter()
+        .all(|v| v["follows_input_error"].is_string()));
+}
+
+#[test]
+fn an_output_file_takes_its_format_from_its_name_never_from_format() {
+    // The README's CI line, as written.
+    let d = scratch("ci");
+    let out = comply_in(
+        &d,
+        &[
+            "check",
+            root()
+                .join("fixtures/sample-export")
+                .to_str()
+                .unwrap_or_default(),
+            "-o",
+            "comply.sarif",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("::"),
+        "stdout is github: {}",
+        out.stdout
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("comply.sarif")).expect("sarif"))
+            .expect("the file is SARIF");
+    assert_eq!(sarif["version"], "2.1.0");
+    let out = comply_in(
+        &d,
+        &["check", "../x", "-o", "report.txt", "--format", "json"],
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("`report.txt`"), "{}", out.stderr);
+}
+
+#[test]
+fn an_unknown_selector_is_a_usage_error_with_a_suggestion() {
+    for (sel, hint) in [
+        ("CD43l", Some("did you mean `CD431`?")),
+        ("CD999", None),
+        ("CD431,", None),
+        (
+            "consent-before-colection",
+            Some("did you mean `consent-before-collection`?"),
+        ),
+    ] {
+        for flag in ["--select", "--ignore"] {
+            let out = comply(&["check", flag, sel, "fixtures/sample-export"]);
+            assert_eq!(out.code, 2, "{flag} {sel}: {}", out.stderr);
+            assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
+            if let Some(h) = hint {
+                assert!(out.stderr.contains(h), "{flag} {sel}: {}", out.stderr);
+            }
+            assert!(out.stdout.is_empty(), "no rule ran");
+        }
+    }
+    let codes = |args: &[&str]| -> BTreeSet<String> {
+        let mut a = vec!["check", "--format", "json"];
+        a.extend_from_slice(args);
+        a.push("fixtures/sample-export");
+        let out = comply(&a);
+        json(&out)["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(|v| v["rule"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let by_code = codes(&["--select", "CD431"]);
+    assert_eq!(by_code, BTreeSet::from(["CD431".to_string()]));
+    assert_eq!(codes(&["--select", "cd431"]), by_code);
+    assert_eq!(codes(&["--select", "consent-before-collection"]), by_code);
+}
+
+#[test]
+fn an_expired_waiver_is_in_every_report_and_waived_ones_are_listed() {
+    let d = scratch("expired");
+    let waivers = d.join("w.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\nrule = \"CD532\"\nid = \"Q*\"\nreason = \"answered on paper\"\napprover = \"compliance\"\nexpires = 2020-01-01\n\n[[waiver]]\nrule = \"CD446\"\nid = \"*\"\nreason = \"consent on file, ticket OPS-7\"\napprover = \"compliance\"\nexpires = 2999-01-01\n",
+    )
+    .expect("write");
+    let w = waivers.to_str().unwrap_or_default();
+    let run = |format: &str| {
+        let out = comply(&[
+            "check",
+            "--format",
+            format,
+            "--waivers",
+            w,
+            "fixtures/sample-export",
+        ]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        out.stdout
+    };
+    let r: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    let expired = &r["expired_waivers"][0];
+    assert_eq!(expired["rule"], "CD532");
+    assert_eq!(expired["line"], 1);
+    assert!(expired["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("expired on 2020-01-01"));
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).expect("sarif");
+    let n = &sarif["runs"][0]["invocations"][0]["toolConfigurationNotifications"][0];
+    assert_eq!(n["associatedRule"]["id"], "CD532");
+    validate_sarif(&sarif);
+    for format in [
+        "human",
+        "concise",
+        "github",
+        "junit",
+        "statistics",
+        "ndjson",
+        "gitlab",
+    ] {
+        assert!(run(format).contains("expired on 2020-01-01"), "{format}");
+    }
+    let junit = run("junit");
+    assert!(
+        junit.contains(r#"<skipped message="waived: consent on file, ticket OPS-7"/>"#),
+        "{junit}"
+    );
+    let human = run("human");
+    assert!(human.contains("waived (1):"), "{human}");
+    assert!(human.contains("consent on file, ticket OPS-7"), "{human}");
+}
+
+#[test]
+fn junit_has_one_test_case_per_violation() {
+    let out = comply(&["check", "--format", "junit", "fixtures/sample-export"]);
+    let failures = out.stdout.matches("<failure ").count();
+    let cases_with_failure = out
+        .stdout
+        .split("<testcase ")
+        .filter(|c| c.contains("<failure "))
+        .count();
+    assert_eq!(failures, 14);
+    assert_eq!(cases_with_failure, failures, "one failure per test case");
+    assert!(out.stdout.contains(r#"failures="14""#), "{}", out.stdout);
+}
+
+#[test]
+fn control_characters_in_the_export_never_reach_the_terminal_raw() {
+    let d = scratch("escapes");
+    std::fs::write(
+        d.join("export.json"),
+        "{\"export\": {\"as_of\": \"2025-12-31T23:59:59+08:00\", \"timezone\": \"+08:00\"},\n\
+         \"customers\": [{\"id\": \"C1\\u001b[2J\\u001b]0;owned\\u0007\", \"type\": \"individual\", \"name\": \"x\",\n\
+         \"created_at\": \"2025-01-01\", \"acquisition_channel\": \"bogus\", \"stage\": \"prospect\",\n\
+         \"data_classification\": \"confidential\"}]}\n",
+    )
+    .expect("write");
+    for format in ["human", "concise", "github", "statistics"] {
+        let out = comply_in(
+            &d,
+            &["check", "--no-redact", "--format", format, "export.json"],
+        );
+        assert!(out.code == 1 || out.code == 2, "{format}: {}", out.stderr);
+        assert!(!out.stdout.contains('\u{1b}'), "{format}: {:?}", out.stdout);
+        assert!(!out.stdout.contains('\u{7}'), "{format}: {:?}", out.stdout);
+    }
+    // Escaped, not dropped: the reader still sees what the id holds.
+    let out = comply_in(
+        &d,
+        &["check", "--no-redact", "--format", "human", "export.json"],
+    );
+    assert!(
+        out.stdout.contains("customers C1\\u{1b}[2J"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_end_of_year_9999_is_a_valid_timestamp() {
+    let d = scratch("y9999");
+    std::fs::write(
+        d.join("export.json"),
+        r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00", "timezone": "+08:00"},
+ "customers": [{"id": "C1", "type": "individual", "name": "x", "created_at": "9999-12-31T23:59:59Z",
+   "acquisition_channel": "referral", "stage": "prospect", "data_classification": "confidential"}]}"#,
+    )
+    .expect("write");
+    let out = comply_in(
+        &d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "CD001",
+            "export.json",
+        ],
+    );
+    let r = json(&out);
+    assert_eq!(
+        r["violations"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_built_in_policy_is_named_as_such() {
+    let out = comply(&[
+        "check",
+        "--select",
+        "CD532",
+        "--no-redact",
+        "fixtures/sample-export",
+    ]);
+    assert!(out.stdout.contains("[(built-in policy):"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("error CD532 complaint-answered-in-time"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("clause §5.3(c)"), "{}", out.stdout);
+    assert!(!out.stdout.contains("help: §"), "{}", out.stdout);
+}
