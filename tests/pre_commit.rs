@@ -2,14 +2,14 @@
 //! repository: a throwaway git repo commits an export, the hook fails on a
 //! violating one and passes on a clean one.
 //!
-//! `pre-commit try-repo` takes this repository's working tree as it is, so
-//! the test needs no pushed tag; pre-commit builds the hook with
-//! `cargo install` (a release build, a few minutes) into a `PRE_COMMIT_HOME`
-//! kept under `target/`, so later runs reuse it.
+//! The working tree is copied into a repository under `target/` (so the test
+//! needs no pushed tag and sees uncommitted changes); pre-commit builds the
+//! hook from it with `cargo install` (a release build, a few minutes) into a
+//! `PRE_COMMIT_HOME` kept under `target/`, once per tree.
 
 mod common;
 use common::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn pre_commit() -> Option<String> {
@@ -65,6 +65,59 @@ fn outcome(out: std::process::Output) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// This working tree (tracked and untracked files, as `git` sees them) as a
+/// repository pre-commit can clone. Its commit has fixed dates, so the same
+/// tree gives the same revision and pre-commit builds the hook once, not
+/// once per run (`pre-commit try-repo` makes a new revision every time).
+fn hook_repo() -> (PathBuf, String) {
+    let repo = root().join("target/pre-commit-hook-repo");
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    let files = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("git ls-files");
+    for name in files.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let from = root().join(&name);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = repo.join(&name);
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::copy(&from, &to).expect("copy");
+    }
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A", "."]);
+    let ok = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(["commit", "-q", "-m", "hook under test"])
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+        .current_dir(&repo)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "commit the hook repository");
+    let rev = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&repo)
+        .output()
+        .expect("rev-parse");
+    (
+        repo,
+        String::from_utf8_lossy(&rev.stdout).trim().to_string(),
+    )
+}
+
 #[test]
 fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     let Some(pc) = pre_commit() else {
@@ -75,23 +128,25 @@ fn hook_fails_on_a_violating_export_and_passes_on_a_clean_one() {
     std::fs::create_dir_all(&work).expect("mkdir");
     git(&work, &["init", "-q"]);
     let home = root().join("target/pre-commit-home");
+    let (hook_repo, rev) = hook_repo();
+    std::fs::write(
+        work.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n-   repo: {}\n    rev: {rev}\n    hooks:\n    -   id: comply-check\n",
+            hook_repo.display()
+        ),
+    )
+    .expect("write config");
     let run = |file: &str| {
         Command::new(&pc)
-            .args([
-                "try-repo",
-                root().to_str().unwrap_or_default(),
-                "comply-check",
-                "--files",
-                file,
-                "--verbose",
-            ])
+            .args(["run", "comply-check", "--files", file, "--verbose"])
             .args(["--hook-stage", "pre-commit"])
             .env("PRE_COMMIT_HOME", &home)
             .current_dir(&work)
             .output()
             .expect("pre-commit runs")
     };
-    // try-repo runs the hook with its default `args`, `.`: the export is the
+    // The hook runs with its default `args`, `.`: the export is the
     // repository itself.
     std::fs::write(work.join("export.json"), export("purchased_list")).expect("write");
     git(&work, &["add", "."]);
