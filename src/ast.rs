@@ -72,7 +72,10 @@ pub struct Property {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub name: Ident,
+    /// `int` for a range.
     pub ty: Ident,
+    /// `lo..hi`, both included: the values the parameter can mean.
+    pub range: Option<(i64, i64)>,
     pub default: Expr,
     pub span: Span,
 }

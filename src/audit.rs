@@ -56,6 +56,14 @@ pub enum SetupError {
         value: String,
         example: String,
     },
+    #[error("parameter `{name}` takes values from {lo} to {hi}, but `{value}` is outside them")]
+    #[diagnostic(code(bad_param), help("give a value from {lo} to {hi}"))]
+    ParamOutOfRange {
+        name: String,
+        value: String,
+        lo: i64,
+        hi: i64,
+    },
     #[error("`--param {0}` is not of the form NAME=VALUE")]
     #[diagnostic(code(bad_param))]
     ParamSyntax(String),
@@ -103,6 +111,17 @@ pub fn params(
             ),
             ParamValue::Str(_) => ParamValue::Str(value.clone()),
         };
+        if let (false, Some((lo, hi))) = (
+            program.params[i].admits(&values[i]),
+            program.params[i].range,
+        ) {
+            return Err(SetupError::ParamOutOfRange {
+                name: name.clone(),
+                value: value.trim().to_string(),
+                lo,
+                hi,
+            });
+        }
     }
     Ok(values)
 }

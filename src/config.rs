@@ -38,17 +38,28 @@ pub enum FailOn {
     Error,
     Warning,
     Info,
-    Never,
 }
 
 impl FailOn {
+    pub const EXPECTED: &'static str = "expected one of `error`, `warning`, `info`";
+
+    /// What `--fail-on` and `fail-on =` both accept. (A run that must not
+    /// fail on findings says `--exit-zero`.)
+    pub fn parse(s: &str) -> Option<FailOn> {
+        match s {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "info" => Some(FailOn::Info),
+            _ => None,
+        }
+    }
+
     /// Whether a violation of severity `s` (unwaived) fails the run.
     pub fn fails(self, s: Severity) -> bool {
         match self {
             FailOn::Error => s == Severity::Error,
             FailOn::Warning => s >= Severity::Warning,
             FailOn::Info => true,
-            FailOn::Never => false,
         }
     }
 }
@@ -64,6 +75,9 @@ pub struct Config {
     pub ignore: Vec<String>,
     pub extend_select: Vec<String>,
     pub fail_on: FailOn,
+    /// `[params]` with where each value is written, for errors in place.
+    pub param_spans: Vec<(String, std::ops::Range<usize>)>,
+    pub source: Option<(String, Arc<str>)>,
     pub waivers: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub timezone: Option<String>,
@@ -84,6 +98,10 @@ pub struct ConfigError {
     pub label: String,
     #[help]
     pub help: Option<String>,
+    /// The file's other errors: a config is reported whole, not one error
+    /// per run.
+    #[related]
+    pub others: Vec<ConfigError>,
 }
 
 const KEYS: &[&str] = &[
@@ -106,7 +124,7 @@ struct Raw {
     #[serde(default)]
     policies: Vec<String>,
     #[serde(default)]
-    params: toml::Table,
+    params: std::collections::BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     select: Vec<String>,
     #[serde(default)]
@@ -151,8 +169,31 @@ impl Config {
                 span: span.map(|r| SourceSpan::new(r.start.into(), r.end - r.start)),
                 label: label.to_string(),
                 help,
+                others: Vec::new(),
             })
         };
+        // Every unknown key at once (serde stops at the first).
+        if let Ok(table) = toml::de::DeTable::parse(text) {
+            let mut unknown: Vec<ConfigError> = table
+                .get_ref()
+                .iter()
+                .filter(|(k, _)| !KEYS.contains(&k.get_ref().as_ref()))
+                .map(|(k, _)| {
+                    let key = k.get_ref().as_ref();
+                    *err(
+                        format!("unknown key `{key}`"),
+                        Some(k.span()),
+                        "here",
+                        did_you_mean(&format!("unknown field `{key}`"), KEYS),
+                    )
+                })
+                .collect();
+            if !unknown.is_empty() {
+                let mut first = unknown.remove(0);
+                first.others = unknown;
+                return Err(Box::new(first));
+            }
+        }
         let raw: Raw = toml::from_str(text).map_err(|e| {
             err(
                 toml_message(&e),
@@ -167,17 +208,14 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("."));
         let fail_on = match raw.fail_on {
             None => FailOn::default(),
-            Some(s) => match s.get_ref().as_str() {
-                "error" => FailOn::Error,
-                "warning" => FailOn::Warning,
-                "info" => FailOn::Info,
-                "never" => FailOn::Never,
-                other => {
+            Some(s) => match FailOn::parse(s.get_ref()) {
+                Some(f) => f,
+                None => {
                     return Err(err(
-                        format!("unknown `fail-on` value `{other}`"),
+                        format!("unknown `fail-on` value `{}`", s.get_ref()),
                         Some(s.span()),
                         "not a severity",
-                        Some("expected one of error, warning, info, never".to_string()),
+                        Some(FailOn::EXPECTED.to_string()),
                     ))
                 }
             },
@@ -204,10 +242,21 @@ impl Config {
                 Some(s.into_inner())
             }
         };
+        let param_spans = raw
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.span()))
+            .collect();
         Ok(Config {
             path: path.to_path_buf(),
             policies: raw.policies.iter().map(|p| base.join(p)).collect(),
-            params: raw.params,
+            params: raw
+                .params
+                .into_iter()
+                .map(|(k, v)| (k, v.into_inner()))
+                .collect(),
+            param_spans,
+            source: Some((name.clone(), source.clone())),
             select: raw.select,
             ignore: raw.ignore,
             extend_select: raw.extend_select,
@@ -337,4 +386,90 @@ pub fn unknown_selectors<'a>(rules: &[RuleInfo], selectors: &'a [String]) -> Vec
         .filter(|s| *s != "ALL" && !rules.iter().any(|r| r.code.starts_with(s.as_str())))
         .map(String::as_str)
         .collect()
+}
+
+impl Config {
+    /// `[params]` as `NAME=VALUE` overrides, each value of its parameter's
+    /// declared type as TOML writes it (`days = "15"` is a string, not an
+    /// integer), every error located in the file.
+    pub fn params_for(
+        &self,
+        params: &[crate::check::ir::ParamInfo],
+    ) -> Result<Vec<(String, String)>, Box<ConfigError>> {
+        use crate::check::ir::ParamValue;
+        let mut out = Vec::new();
+        let mut errors = Vec::new();
+        let (name, source) = self
+            .source
+            .clone()
+            .unwrap_or_else(|| (self.path.display().to_string(), Arc::from("")));
+        let span_of = |key: &str| {
+            self.param_spans
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, r)| SourceSpan::new(r.start.into(), r.end - r.start))
+        };
+        for (key, value) in &self.params {
+            let mut error = |message: String, label: &str, help: Option<String>| {
+                errors.push(ConfigError {
+                    message,
+                    src: NamedSource::new(&name, source.clone()),
+                    span: span_of(key),
+                    label: label.to_string(),
+                    help,
+                    others: Vec::new(),
+                });
+            };
+            let Some(p) = params.iter().find(|p| &p.name == key) else {
+                let help =
+                    crate::diagnostic::did_you_mean(key, params.iter().map(|p| p.name.as_str()));
+                error(
+                    format!("unknown parameter `{key}`"),
+                    "not a parameter of the policy",
+                    help,
+                );
+                continue;
+            };
+            let text = match (&p.default, value) {
+                (ParamValue::Int(_), toml::Value::Integer(n)) => n.to_string(),
+                (ParamValue::Num(_), toml::Value::Integer(n)) => n.to_string(),
+                (ParamValue::Num(_), toml::Value::Float(x)) if x.is_finite() => x.to_string(),
+                (ParamValue::Bool(_), toml::Value::Boolean(b)) => b.to_string(),
+                (ParamValue::Str(_), toml::Value::String(s)) => s.clone(),
+                (default, other) => {
+                    let (ty, example) = match default {
+                        ParamValue::Int(_) => ("an integer", "15"),
+                        ParamValue::Num(_) => ("a number", "2.5"),
+                        ParamValue::Bool(_) => ("`true` or `false`", "true"),
+                        ParamValue::Str(_) => ("a string", "\"text\""),
+                    };
+                    error(
+                        format!("parameter `{key}` is {ty}, but `{other}` is not"),
+                        "wrong type",
+                        Some(format!("write `{key} = {example}`")),
+                    );
+                    continue;
+                }
+            };
+            if let (false, Some((lo, hi))) = (
+                p.admits(&ParamValue::Int(text.parse().unwrap_or(0))),
+                p.range,
+            ) {
+                error(
+                    format!("parameter `{key}` takes values from {lo} to {hi}, but `{text}` is outside them"),
+                    "out of range",
+                    None,
+                );
+                continue;
+            }
+            out.push((key.clone(), text));
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            let mut first = errors.remove(0);
+            first.others = errors;
+            Err(Box::new(first))
+        }
+    }
 }

@@ -409,7 +409,10 @@ fn item() -> impl Strategy<Value = Item> {
             .prop_map(|(name, params, body)| Item::Def(Def { name, params, body, span: sp() })),
         1 => (name, prop::collection::vec(property(), 0..3))
             .prop_map(|(name, properties)| Item::Header(Header { name, properties, span: sp() })),
-        1 => (ident(), ident(), literal()).prop_map(|(name, ty, default)| Item::Param(Param { name, ty, default, span: sp() })),
+        1 => (ident(), ident(), literal(), proptest::option::of((-5i64..5, 5i64..50))).prop_map(|(name, ty, default, range)| {
+            let ty = if range.is_some() { Ident { name: "int".into(), ..ty } } else { ty };
+            Item::Param(Param { name, ty, range, default, span: sp() })
+        }),
         1 => (ident(), prop::collection::vec(ident(), 0..4)).prop_map(|(name, values)| Item::Enum(EnumDecl { name, values, span: sp() })),
         1 => (ident(), prop::collection::vec(field_decl(type_expr()), 0..4))
             .prop_map(|(name, fields)| Item::Collection(CollectionDecl { name, fields, span: sp() })),

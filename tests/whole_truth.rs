@@ -462,3 +462,83 @@ fn the_built_in_policy_is_named_as_such() {
     assert!(out.stdout.contains("clause §5.3(c)"), "{}", out.stdout);
     assert!(!out.stdout.contains("help: §"), "{}", out.stdout);
 }
+
+#[test]
+fn config_and_command_line_agree() {
+    let d = scratch("config");
+    let sample = root().join("fixtures/sample-export");
+    let sample = sample.to_str().unwrap_or_default();
+    let config = |text: &str| {
+        std::fs::write(d.join("comply.toml"), text).expect("write");
+        comply_in(&d, &["check", "--format", "json", sample])
+    };
+    // Every unknown key, not only the first.
+    let out = config("formt = \"json\"\nselct = [\"CD4\"]\n");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown key `formt`"), "{}", out.stderr);
+    assert!(out.stderr.contains("unknown key `selct`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `select`?"),
+        "{}",
+        out.stderr
+    );
+
+    // A fail-on value one rejects, the other rejects.
+    let out = config("fail-on = \"never\"\n");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown `fail-on` value `never`"),
+        "{}",
+        out.stderr
+    );
+    let _ = std::fs::remove_file(d.join("comply.toml"));
+    let out = comply_in(&d, &["check", "--fail-on", "never", sample]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    // A value of the wrong type is an error in both, located in the config.
+    let out = config("[params]\ncomplaint_response_days = \"ten\"\n");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is an integer, but `\"ten\"` is not"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("comply.toml:2:27"), "{}", out.stderr);
+    let out = config("[params]\ncomplaint_response_days = \"15\"\n");
+    assert_eq!(
+        out.code, 2,
+        "a string is not an integer in TOML: {}",
+        out.stderr
+    );
+    let out = config("[params]\ncomplaint_response_days = 20\n");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let late = json(&out)["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == "CD532")
+        .count();
+    assert_eq!(late, 0, "no complaint waited more than 20 days");
+    let _ = std::fs::remove_file(d.join("comply.toml"));
+    let out = comply_in(
+        &d,
+        &["check", "--param", "complaint_response_days=ten", sample],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+
+    // A negative number of days means nothing: an error in both.
+    let out = comply_in(
+        &d,
+        &["check", "--param", "complaint_response_days=-3", sample],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("takes values from 0 to 36500, but `-3`"),
+        "{}",
+        out.stderr
+    );
+    let out = config("[params]\nrecord_within_days = -1\n");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("comply.toml:2:22"), "{}", out.stderr);
+}

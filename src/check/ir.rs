@@ -212,6 +212,18 @@ pub struct ParamInfo {
     pub name: String,
     pub ty: String,
     pub default: ParamValue,
+    /// `lo..hi`, both included, for an integer parameter declared so.
+    pub range: Option<(i64, i64)>,
+}
+
+impl ParamInfo {
+    /// Whether `v` is a value this parameter can take.
+    pub fn admits(&self, v: &ParamValue) -> bool {
+        match (self.range, v) {
+            (Some((lo, hi)), ParamValue::Int(n)) => (lo..=hi).contains(n),
+            _ => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

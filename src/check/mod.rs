@@ -264,9 +264,37 @@ impl<'a> Checker<'a> {
             };
             let info = ParamInfo {
                 name: p.name.name.clone(),
-                ty: p.ty.name.clone(),
+                ty: p
+                    .range
+                    .map_or_else(|| p.ty.name.clone(), |(lo, hi)| format!("{lo}..{hi}")),
                 default,
+                range: p.range,
             };
+            if let Some((lo, hi)) = p.range {
+                if lo > hi {
+                    self.err(
+                        "empty-range",
+                        p.ty.span,
+                        format!(
+                            "the range `{lo}..{hi}` of parameter `{}` is empty",
+                            p.name.name
+                        ),
+                        "low end above high end",
+                        Some(format!("write `{hi}..{lo}`")),
+                    );
+                } else if !info.admits(&info.default) {
+                    self.err(
+                        "type-mismatch",
+                        p.default.span,
+                        format!(
+                            "default of parameter `{}` is outside its range `{lo}..{hi}`",
+                            p.name.name
+                        ),
+                        "out of range",
+                        None,
+                    );
+                }
+            }
             self.params.push((info, ty, p.name.span, *f, false));
         }
     }

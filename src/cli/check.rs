@@ -165,14 +165,10 @@ pub fn run(args: CheckArgs) -> Exit {
     };
     let fail_on = match args.fail_on.as_deref() {
         None => config.fail_on,
-        Some("error") => FailOn::Error,
-        Some("warning") => FailOn::Warning,
-        Some("info") => FailOn::Info,
-        Some(other) => {
-            return usage(format!(
-                "unknown `--fail-on {other}`: use `error`, `warning` or `info`"
-            ))
-        }
+        Some(s) => match FailOn::parse(s) {
+            Some(f) => f,
+            None => return usage(format!("unknown `--fail-on {s}`: {}", FailOn::EXPECTED)),
+        },
     };
     let mut outputs: Vec<(OutFormat, Option<PathBuf>)> = Vec::new();
     for o in &args.outputs {
@@ -300,19 +296,13 @@ pub fn run(args: CheckArgs) -> Exit {
     });
 
     // Parameters: config, then command line.
-    let mut params: Vec<(String, String)> = config
-        .params
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                match v {
-                    toml::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
-            )
-        })
-        .collect();
+    let mut params = match config.params_for(&program.params) {
+        Ok(p) => p,
+        Err(e) => {
+            eprint!("{}", diagnostics::render(e.as_ref()));
+            return Exit::Broken;
+        }
+    };
     for p in &args.params {
         match parse_param(p) {
             Ok(kv) => params.push(kv),

@@ -78,10 +78,13 @@ impl Formatter {
                 self.out.push_str("}\n");
             }
             Item::Param(p) => {
+                let ty = match p.range {
+                    Some((lo, hi)) => format!("{lo}..{hi}"),
+                    None => p.ty.name.clone(),
+                };
                 self.out.push_str(&format!(
-                    "param {}: {} = {}\n",
+                    "param {}: {ty} = {}\n",
                     p.name.name,
-                    p.ty.name,
                     expr(&p.default, 0)
                 ));
             }

@@ -73,11 +73,26 @@ impl<'f> Lowerer<'f> {
             }
             Rule::param_decl => {
                 let name = self.ident(it.next()?);
-                let ty = self.ident(it.next()?.into_inner().next()?);
+                let ty_pair = it.next()?.into_inner().next()?;
+                let (ty, range) = match ty_pair.as_rule() {
+                    Rule::int_range => {
+                        let span = self.span(&ty_pair);
+                        let mut bounds = ty_pair.into_inner();
+                        let lo = self.int(bounds.next()?)?;
+                        let hi = self.int(bounds.next()?)?;
+                        let ty = Ident {
+                            name: "int".into(),
+                            span,
+                        };
+                        (ty, Some((lo, hi)))
+                    }
+                    _ => (self.ident(ty_pair.into_inner().next()?), None),
+                };
                 let default = self.literal(it.next()?)?;
                 Item::Param(Param {
                     name,
                     ty,
+                    range,
                     default,
                     span,
                 })

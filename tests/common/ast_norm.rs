@@ -184,6 +184,7 @@ pub fn item(it: &mut Item) {
         Item::Param(Param {
             name,
             ty,
+            range: _,
             default,
             span,
         }) => {
