@@ -181,3 +181,75 @@ fn script_runs_and_filters_from_the_url() {
     assert_eq!(visible_rows(&dom), 3);
     assert!(dom.contains("3 of 11 shown"), "count shown");
 }
+
+/// The three verdicts of a real run, as the browser shows them.
+#[test]
+fn verdicts_pass_fail_and_incomplete() {
+    let Some(bin) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample-export");
+    let truncated = dir.path().join("export");
+    std::fs::create_dir_all(&truncated).expect("mkdir");
+    for e in std::fs::read_dir(&sample).expect("sample") {
+        let e = e.expect("entry");
+        if e.path().is_file() {
+            std::fs::copy(e.path(), truncated.join(e.file_name())).expect("copy");
+        }
+    }
+    let complaints = truncated.join("complaints.json");
+    let text = std::fs::read_to_string(&complaints).expect("read");
+    std::fs::write(&complaints, &text[..text.len() / 2]).expect("truncate");
+    let cases: [(&str, Vec<String>, &str); 3] = [
+        (
+            "pass",
+            vec![
+                "--select".into(),
+                "CD532".into(),
+                "--param".into(),
+                "complaint_response_days=30".into(),
+                sample.display().to_string(),
+            ],
+            "PASS",
+        ),
+        ("fail", vec![sample.display().to_string()], "FAIL"),
+        (
+            "incomplete",
+            vec![truncated.display().to_string()],
+            "INCOMPLETE",
+        ),
+    ];
+    for (name, args, verdict) in cases {
+        let html = dir.path().join(format!("{name}.html"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+            .arg("check")
+            .args(&args)
+            .arg("-o")
+            .arg(&html)
+            .output()
+            .expect("comply runs");
+        assert!(
+            html.is_file(),
+            "{name}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let dom = dump(&bin, &html, "");
+        let doc = Html::parse_document(&dom);
+        let sel = Selector::parse("#verdict").expect("selector");
+        let shown: String = doc
+            .select(&sel)
+            .next()
+            .map(|v| v.text().collect())
+            .unwrap_or_default();
+        assert!(shown.trim().starts_with(verdict), "{name}: {shown}");
+        let listed = Selector::parse("#input-errors li").expect("selector");
+        let errors = doc.select(&listed).count();
+        assert_eq!(errors, usize::from(verdict == "INCOMPLETE"), "{name}");
+        if verdict == "INCOMPLETE" {
+            let item: String = doc.select(&listed).flat_map(|l| l.text()).collect();
+            assert!(
+                item.contains("complaints.json") && item.contains("Not checked"),
+                "{item}"
+            );
+        }
+    }
+}

@@ -542,3 +542,55 @@ fn config_and_command_line_agree() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("comply.toml:2:22"), "{}", out.stderr);
 }
+
+#[test]
+fn html_charts_add_up_and_the_table_is_by_severity() {
+    let d = scratch("html");
+    let html = d.join("report.html");
+    comply(&[
+        "check",
+        "fixtures/sample-export",
+        "-o",
+        html.to_str().unwrap_or_default(),
+    ]);
+    let page = std::fs::read_to_string(&html).expect("html");
+    let doc = scraper::Html::parse_document(&page);
+    let select = |s: &str| scraper::Selector::parse(s).expect("selector");
+    let chart = |label: &str| {
+        doc.select(&select(&format!("svg[aria-label^=\"{label}\"]")))
+            .next()
+            .unwrap_or_else(|| panic!("chart {label}"))
+    };
+    // Each violation counted once, under one clause.
+    let by_clause: u64 = chart("Bar chart of violations by clause")
+        .select(&select("text.num"))
+        .map(|t| {
+            t.text()
+                .collect::<String>()
+                .trim()
+                .parse::<u64>()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(by_clause, 14);
+    // The month axis spans the records' own dates: no employee join date.
+    let months: Vec<String> = chart("Bar chart of violations by month")
+        .select(&select("text.lbl"))
+        .map(|t| t.text().collect())
+        .collect();
+    assert!(months.iter().all(|m| m.as_str() >= "2025-01"), "{months:?}");
+    let severities: Vec<String> = doc
+        .select(&select("tbody.viol"))
+        .filter_map(|t| t.value().attr("data-severity").map(String::from))
+        .collect();
+    let rank = |s: &str| match s {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    };
+    assert_eq!(severities.len(), 14);
+    assert!(
+        severities.windows(2).all(|w| rank(&w[0]) <= rank(&w[1])),
+        "{severities:?}"
+    );
+}

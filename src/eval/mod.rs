@@ -543,19 +543,10 @@ fn found<'a>(
         }
         pointer
     });
-    let date = at_time.or_else(|| {
-        let (c, r) = record?;
-        ctx.export.collections[c][r as usize]
-            .fields
-            .iter()
-            .flatten()
-            .find_map(
-                |f| match V::of_val(&f.val, Layout::empty(), ctx.tz, &ctx.export.ids) {
-                    V::Time(t) => Some(t),
-                    _ => None,
-                },
-            )
-    });
+    // Only the time the violation is about dates it: a record's first
+    // time field (an employee's join date) would place a missing training
+    // years before it was due.
+    let date = at_time;
     Found {
         rule: rule_index,
         record,

@@ -137,7 +137,8 @@ pub fn vertical(cols: &[(String, Counts)], width: f64, height: f64) -> Chart {
                 label_y: base + 14.0,
                 total_x: x + bar_w / 2.0,
                 total_y: y - 3.0,
-                show_label: i % every == 0 || i + 1 == cols.len(),
+                // Every `every`-th only: labels closer than that overlap.
+                show_label: i % every == 0,
                 segments,
             }
         })

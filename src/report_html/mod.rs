@@ -271,7 +271,11 @@ fn ser<T: Serialize>(v: T) -> Value {
 
 fn build_context(run: &Run, input: &HtmlInput) -> Value {
     let all = rows(run, input);
-    let (waived, active): (Vec<Row>, Vec<Row>) = all.into_iter().partition(|r| r.waived.is_some());
+    let (waived, mut active): (Vec<Row>, Vec<Row>) =
+        all.into_iter().partition(|r| r.waived.is_some());
+    // The most severe first; within a severity, the run's order (what the
+    // input errors may explain last, then file and position).
+    active.sort_by_key(|r| std::cmp::Reverse(r.severity_rank));
 
     // Totals by severity, of the violations that count.
     let mut totals = Counts::default();
@@ -363,14 +367,12 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
         let Some(rule) = run.rules.get(v.rule) else {
             continue;
         };
-        let mut gs: BTreeSet<String> = rule
+        // Counted once, under the first clause it cites: the bars add up
+        // to the number of violations.
+        let gs: Vec<String> = vec![rule
             .clauses
-            .iter()
-            .map(|c| clause_group(&c.id).to_string())
-            .collect();
-        if gs.is_empty() {
-            gs.insert("schema".to_string());
-        }
+            .first()
+            .map_or_else(|| "schema".to_string(), |c| clause_group(&c.id).to_string())];
         for g in gs {
             if !groups.contains(&g) {
                 groups.push(g.clone());
