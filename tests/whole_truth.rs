@@ -594,3 +594,59 @@ fn html_charts_add_up_and_the_table_is_by_severity() {
         "{severities:?}"
     );
 }
+
+#[test]
+fn redaction_masks_what_the_policy_does_not_declare_and_keeps_its_names() {
+    let d = scratch("redact");
+    std::fs::write(
+        d.join("export.json"),
+        r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00", "timezone": "+08:00", "system": "CRM-PROBE"},
+ "custmers": [],
+ "customers": [{"id": "C1", "type": "individual", "name": "Wang Xiaoming", "created_at": "2025-01-01",
+   "acquisition_channel": "scraped_data", "stage": "prospect", "data_classification": "confidential",
+   "national_id": "110101199003070011", "wechat_id": "wxid_probe42",
+   "profile": {"financial_status": {"annual_income": 987654, "employer_secret": "Probe Holdings"}}}]}
+"#,
+    )
+    .expect("write");
+    let personal = [
+        "Wang Xiaoming",
+        "110101199003070011",
+        "wxid_probe42",
+        "987654",
+        "Probe Holdings",
+        "employer_secret",
+    ];
+    let html = d.join("report.html");
+    let mut outputs = Vec::new();
+    for format in [
+        "human", "concise", "json", "ndjson", "sarif", "junit", "github", "gitlab",
+    ] {
+        let out = comply_in(
+            &d,
+            &[
+                "check",
+                "--format",
+                format,
+                "-o",
+                "report.html",
+                "export.json",
+            ],
+        );
+        outputs.push((format.to_string(), out.stdout));
+        outputs.push((
+            format!("{format} -o html"),
+            std::fs::read_to_string(&html).expect("html"),
+        ));
+    }
+    for (name, text) in &outputs {
+        for p in personal {
+            assert!(!text.contains(p), "{name} shows `{p}`");
+        }
+    }
+    // The policy's own names survive in messages: the did-you-mean.
+    let concise = &outputs[2].1;
+    assert!(concise.contains("did you mean `customers`?"), "{concise}");
+    // Masks do not tell a value's length.
+    assert!(!concise.contains("`********`"), "{concise}");
+}

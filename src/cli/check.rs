@@ -419,6 +419,7 @@ pub fn run(args: CheckArgs) -> Exit {
         color: crate::report::color_wanted(),
         policy_sources: policy_texts,
         builtin_policy: policies.is_empty(),
+        vocabulary: std::sync::Arc::new(crate::report::Vocabulary::of(&program.schema, &all)),
         ..ReportOptions::default()
     };
     let html = |out: &mut dyn Write, redact: bool| -> std::io::Result<()> {
@@ -433,6 +434,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 .to_string(),
         );
         input.redact = redact;
+        input.vocabulary = base_opts.vocabulary.clone();
         input.fail_on = match fail_on {
             FailOn::Warning => crate::violation::Severity::Warning,
             FailOn::Info => crate::violation::Severity::Info,

@@ -17,8 +17,8 @@ use miette::{
 
 use super::control_text::escape_controls;
 use super::{
-    input_error_at, input_error_text, plural, redact_json_text, shown, statistics, totals_line,
-    ReportOptions,
+    input_error_at, input_error_text, plural, redact_json_text_keeping, shown, statistics,
+    totals_line, ReportOptions,
 };
 use crate::violation::{Run, Severity, Violation};
 
@@ -294,7 +294,7 @@ pub fn diagnostic(
                 };
                 let slice = &text[win_start..win_end.max(win_start)];
                 let slice = if opts.redact {
-                    redact_json_text(slice)
+                    redact_json_text_keeping(slice, &opts.vocabulary)
                 } else {
                     slice.to_string()
                 };

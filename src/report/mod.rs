@@ -21,7 +21,9 @@ use std::path::PathBuf;
 
 use crate::violation::{Run, Violation};
 
-pub use redact::{redact_json_text, redact_message};
+pub use redact::{
+    redact_json_text, redact_json_text_keeping, redact_message, redact_message_keeping, Vocabulary,
+};
 
 /// The output formats of `comply check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -132,6 +134,8 @@ pub struct ReportOptions {
     pub policy_sources: Vec<(String, String)>,
     /// The policy is the one embedded in the binary: no file to point at.
     pub builtin_policy: bool,
+    /// What redaction keeps in messages: the names the policy defines.
+    pub vocabulary: std::sync::Arc<Vocabulary>,
 }
 
 impl Default for ReportOptions {
@@ -145,6 +149,7 @@ impl Default for ReportOptions {
             root: None,
             policy_sources: Vec::new(),
             builtin_policy: false,
+            vocabulary: Default::default(),
         }
     }
 }
@@ -153,7 +158,7 @@ impl ReportOptions {
     /// The message of `v`, redacted when asked.
     pub fn message(&self, v: &Violation) -> String {
         if self.redact {
-            redact_message(&v.message)
+            redact_message_keeping(&v.message, &self.vocabulary)
         } else {
             v.message.clone()
         }

@@ -101,6 +101,13 @@ enum Frame {
 /// (see the module doc). Works on fragments: text outside any container is
 /// masked as under an unknown key. Output has the same length in bytes.
 pub fn redact_json_text(text: &str) -> String {
+    redact_json_text_keeping(text, &Vocabulary::default())
+}
+
+/// [`redact_json_text`], also masking what the policy does not declare:
+/// values (numbers too) under undeclared keys, and everything inside a
+/// free-form object, its keys included.
+pub fn redact_json_text_keeping(text: &str, vocabulary: &Vocabulary) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut stack: Vec<Frame> = Vec::new();
@@ -147,9 +154,15 @@ pub fn redact_json_text(text: &str) -> String {
                     })
                 );
                 if is_key {
+                    let inside_free = vocabulary.free_above(&keys_of(&stack, true));
                     if let Some(Frame::Object { key, expect_key }) = stack.last_mut() {
                         *key = Some(content.to_string());
                         *expect_key = false;
+                    }
+                    if inside_free {
+                        out.push_str(&text[copied..start]);
+                        out.extend(std::iter::repeat_n('*', end - start));
+                        copied = end;
                     }
                 } else {
                     let key = match stack.last() {
@@ -158,13 +171,33 @@ pub fn redact_json_text(text: &str) -> String {
                         }
                         None => None,
                     };
-                    if !keep(key, content) {
+                    if !keep(key, content) || !vocabulary.may_show(&keys_of(&stack, false)) {
                         out.push_str(&text[copied..start]);
                         out.extend(std::iter::repeat_n('*', end - start));
                         copied = end;
                     }
                 }
                 i = end + 1;
+                continue;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = i + bytes[i..]
+                    .iter()
+                    .take_while(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .count();
+                let value = matches!(
+                    stack.last(),
+                    Some(Frame::Object {
+                        expect_key: false,
+                        ..
+                    }) | Some(Frame::Array { .. })
+                );
+                if value && !vocabulary.may_show(&keys_of(&stack, false)) {
+                    out.push_str(&text[copied..i]);
+                    out.extend(std::iter::repeat_n('*', end - i));
+                    copied = end;
+                }
+                i = end;
                 continue;
             }
             _ => {}
@@ -175,34 +208,184 @@ pub fn redact_json_text(text: &str) -> String {
     out
 }
 
-/// Masks what a message quotes: text between double quotes or backticks.
+/// The keys above a value, outermost first; for a key itself (`for_key`),
+/// those of the objects that hold it.
+fn keys_of(stack: &[Frame], for_key: bool) -> Vec<Option<&str>> {
+    let mut keys: Vec<Option<&str>> = stack
+        .iter()
+        .map(|f| match f {
+            Frame::Object { key, .. } | Frame::Array { key } => key.as_deref(),
+        })
+        .collect();
+    if for_key {
+        // The innermost object's own last key is a sibling, not above.
+        keys.pop();
+    }
+    keys
+}
+
+/// What a message's mask shows: the same for every value, so that it tells
+/// nothing of the value's length.
+pub const MASK: &str = "******";
+
+/// The names a policy defines: collections, fields, enum values, rule codes
+/// and names. A message that quotes one of them quotes the policy, not the
+/// export's data, and keeps it when redacted.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary(
+    std::collections::BTreeSet<String>,
+    /// Field names the policy declares (the export's own metadata members
+    /// too); empty when no policy is known.
+    std::collections::BTreeSet<String>,
+    /// Fields declared as free-form objects: what is inside is the
+    /// export's, keys and numbers included, and personal.
+    std::collections::BTreeSet<String>,
+);
+
+/// The members of the `export` metadata object (crm-export.md).
+const EXPORT_MEMBERS: &[&str] = &["system", "generated_at", "as_of", "timezone"];
+
+impl Vocabulary {
+    pub fn of(schema: &crate::schema::Schema, rules: &[crate::violation::RuleInfo]) -> Self {
+        type Set = std::collections::BTreeSet<String>;
+        fn fields(o: &crate::schema::ObjectType, out: &mut Set, free: &mut Set) {
+            for f in &o.fields {
+                out.insert(f.name.clone());
+                let mut ty = &f.ty;
+                while let crate::schema::Type::List(inner) = ty {
+                    ty = inner;
+                }
+                match ty {
+                    crate::schema::Type::Object(inner) => fields(inner, out, free),
+                    crate::schema::Type::AnyObject => {
+                        free.insert(f.name.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut words = Set::new();
+        let mut keys = Set::new();
+        let mut free = Set::new();
+        for c in &schema.collections {
+            words.insert(c.name.clone());
+            fields(&c.record, &mut keys, &mut free);
+        }
+        keys.extend(EXPORT_MEMBERS.iter().map(|s| s.to_string()));
+        words.extend(keys.iter().cloned());
+        for e in &schema.enums {
+            words.extend(e.values.iter().cloned());
+        }
+        for r in rules {
+            words.insert(r.code.clone());
+            words.insert(r.name.clone());
+        }
+        words.insert("export".into());
+        Vocabulary(words, keys, free)
+    }
+
+    /// Whether a value under this chain of keys (outermost first) may be
+    /// shown at all: its key is one the policy declares, and no key above
+    /// it is a free-form object. With no policy known, every key may.
+    pub fn may_show(&self, keys: &[Option<&str>]) -> bool {
+        if self.1.is_empty() {
+            return true;
+        }
+        let Some((last, above)) = keys.split_last() else {
+            return false;
+        };
+        last.is_some_and(|k| self.1.contains(k) && !self.2.contains(k)) && !self.free_above(above)
+    }
+
+    /// Whether one of these keys (outermost first) is a free-form object.
+    pub fn free_above(&self, keys: &[Option<&str>]) -> bool {
+        keys.iter().any(|k| k.is_some_and(|k| self.2.contains(k)))
+    }
+
+    /// A word of the policy, or a JSON Pointer made of such words and indices.
+    pub fn defines(&self, quoted: &str) -> bool {
+        if self.0.contains(quoted) {
+            return true;
+        }
+        match quoted.strip_prefix('/') {
+            Some(rest) => rest.split('/').all(|seg| {
+                self.0.contains(seg) || (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+            }),
+            None => false,
+        }
+    }
+}
+
+/// Masks what a message quotes (text between double quotes or backticks)
+/// unless the policy defines it, each with the same [`MASK`].
 ///
 /// Messages are written by the rules; a message that carries free text must
 /// quote it for this to hide it. Ids and dates that messages name unquoted
 /// stay, as in snippets.
 pub fn redact_message(message: &str) -> String {
+    redact_message_keeping(message, &Vocabulary::default())
+}
+
+/// [`redact_message`], keeping what `vocabulary` defines.
+pub fn redact_message_keeping(message: &str, vocabulary: &Vocabulary) -> String {
     let mut out = String::with_capacity(message.len());
-    let mut open: Option<char> = None;
-    for c in message.chars() {
-        match open {
-            Some(q) if c == q => {
-                open = None;
-                out.push(c);
+    let mut rest = message;
+    while let Some(i) = rest.find(['"', '`']) {
+        let q = rest.as_bytes()[i] as char;
+        out.push_str(&rest[..=i]);
+        let after = &rest[i + 1..];
+        match after.find(q) {
+            Some(j) => {
+                let quoted = &after[..j];
+                if vocabulary.defines(quoted) {
+                    out.push_str(quoted);
+                } else {
+                    out.push_str(MASK);
+                }
+                out.push(q);
+                rest = &after[j + 1..];
             }
-            Some(_) => out.push('*'),
-            None if c == '"' || c == '`' => {
-                open = Some(c);
-                out.push(c);
+            None => {
+                // An unclosed quote runs to the end: all of it is quoted.
+                out.push_str(MASK);
+                rest = "";
             }
-            None => out.push(c),
         }
     }
+    out.push_str(rest);
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_keep_what_the_policy_defines() {
+        let words: std::collections::BTreeSet<String> =
+            ["customers", "name", "acquisition_channel", "referral"]
+                .map(String::from)
+                .into();
+        let v = Vocabulary(words, Default::default(), Default::default());
+        assert_eq!(
+            redact_message_keeping(
+                "unknown collection `custmers`; did you mean `customers`?",
+                &v
+            ),
+            "unknown collection `******`; did you mean `customers`?"
+        );
+        assert_eq!(
+            redact_message_keeping(
+                "`/acquisition_channel`: `bogus` is not one of `referral`",
+                &v
+            ),
+            "`/acquisition_channel`: `******` is not one of `referral`"
+        );
+        assert_eq!(
+            redact_message_keeping("`/3/name` is `Wang`", &v),
+            "`/3/name` is `******`"
+        );
+    }
 
     #[test]
     fn masks_free_text_keeps_ids_and_enums() {
@@ -248,7 +431,8 @@ mod tests {
     fn messages_mask_quoted_text() {
         assert_eq!(
             redact_message("customer C1: name `Wang Li` and \"x\""),
-            "customer C1: name `*******` and \"*\""
+            "customer C1: name `******` and \"******\""
         );
+        assert_eq!(redact_message("open `abc"), "open `******");
     }
 }

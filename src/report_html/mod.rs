@@ -49,6 +49,8 @@ pub struct HtmlInput {
     /// The least severity that fails the run.
     pub fail_on: Severity,
     /// Mask personal text in the record JSON shown (on by default).
+    /// What redaction keeps in messages: the names the policy defines.
+    pub vocabulary: std::sync::Arc<crate::report::Vocabulary>,
     pub redact: bool,
     /// Every clause of the regulation, in order.
     pub clauses: Vec<ClauseRow>,
@@ -67,6 +69,7 @@ impl HtmlInput {
             generated_at: generated_at.into(),
             comply_version: env!("CARGO_PKG_VERSION").to_string(),
             fail_on: Severity::Error,
+            vocabulary: Default::default(),
             redact: true,
             clauses: Vec::new(),
             dates: Vec::new(),
@@ -171,6 +174,7 @@ fn label(loc_file: &str, line: usize, column: usize) -> String {
 
 fn rows(run: &Run, input: &HtmlInput) -> Vec<Row> {
     let mut texts = RecordTexts::new(input.data_root.clone());
+    texts.vocabulary = input.vocabulary.clone();
     run.violations
         .iter()
         .enumerate()
@@ -235,7 +239,7 @@ fn row(
         key: v.key.clone(),
         // Free text from the export is quoted in messages; masked like snippets.
         message: if input.redact {
-            crate::report::redact_message(&v.message)
+            crate::report::redact_message_keeping(&v.message, &input.vocabulary)
         } else {
             v.message.clone()
         },

@@ -37,6 +37,8 @@ impl Snippet {
 pub struct RecordTexts {
     root: Option<PathBuf>,
     files: HashMap<String, Option<Arc<str>>>,
+    /// What the policy declares, so that redaction masks what it does not.
+    pub vocabulary: Arc<crate::report::Vocabulary>,
 }
 
 impl RecordTexts {
@@ -45,6 +47,7 @@ impl RecordTexts {
         RecordTexts {
             root,
             files: HashMap::new(),
+            vocabulary: Default::default(),
         }
     }
 
@@ -76,10 +79,10 @@ impl RecordTexts {
             let (a, b) = (to_usize(a)?, to_usize(b)?);
             (start <= a && a <= b && b <= end).then(|| (a - start, b - start))
         });
-        Some(make_snippet(
+        Some(make_snippet_keeping(
             record,
             mark,
-            redact,
+            redact.then_some(&*self.vocabulary),
             loc.column.saturating_sub(1),
         ))
     }
@@ -96,10 +99,20 @@ pub fn make_snippet(
     redact: bool,
     indent: usize,
 ) -> Snippet {
-    let (text, mark) = if redact {
-        redact_json(record, mark)
-    } else {
-        (record.to_string(), mark)
+    let none = crate::report::Vocabulary::default();
+    make_snippet_keeping(record, mark, redact.then_some(&none), indent)
+}
+
+/// [`make_snippet`], redacting (when given) by what `vocabulary` declares.
+pub fn make_snippet_keeping(
+    record: &str,
+    mark: Option<(usize, usize)>,
+    redact: Option<&crate::report::Vocabulary>,
+    indent: usize,
+) -> Snippet {
+    let (text, mark) = match redact {
+        Some(vocabulary) => redact_json_keeping(record, mark, vocabulary),
+        None => (record.to_string(), mark),
     };
     let (text, mark) = dedent(&text, mark, indent);
     let (a, b) = mark.unwrap_or((text.len(), text.len()));
@@ -271,6 +284,16 @@ enum Ctx {
 /// Keys, structure, numbers and literals are kept. Never fails: text that is
 /// not JSON is masked from where it stops making sense.
 pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<(usize, usize)>) {
+    redact_json_keeping(text, mark, &crate::report::Vocabulary::default())
+}
+
+/// [`redact_json`], also masking values under keys the policy does not
+/// declare and everything inside a free-form object, keys included.
+pub fn redact_json_keeping(
+    text: &str,
+    mark: Option<(usize, usize)>,
+    vocabulary: &crate::report::Vocabulary,
+) -> (String, Option<(usize, usize)>) {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut stack: Vec<Ctx> = Vec::new();
@@ -282,6 +305,26 @@ pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<
             Some(Ctx::Object { key, .. }) | Some(Ctx::Array { key }) => key.clone(),
             None => None,
         }
+    };
+    let keys = |stack: &[Ctx], for_key: bool| -> Vec<Option<String>> {
+        let mut keys: Vec<Option<String>> = stack
+            .iter()
+            .map(|c| match c {
+                Ctx::Object { key, .. } | Ctx::Array { key } => key.clone(),
+            })
+            .collect();
+        if for_key {
+            keys.pop();
+        }
+        keys
+    };
+    let shown = |keys: Vec<Option<String>>| {
+        let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+        vocabulary.may_show(&keys)
+    };
+    let free = |keys: Vec<Option<String>>| {
+        let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+        vocabulary.free_above(&keys)
     };
     while i <= bytes.len() {
         if ma.is_some_and(|a| a <= i) {
@@ -307,12 +350,22 @@ pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<
                     && next_non_ws(bytes, end) == Some(b':');
                 let out_start = out.len();
                 if is_key {
+                    let inside_free = free(keys(&stack, true));
                     if let Some(Ctx::Object { key, want_key }) = stack.last_mut() {
                         *key = Some(raw.to_string());
                         *want_key = false;
                     }
-                    out.push_str(&text[i..end]);
-                } else if terminated && keep_string(value_key(&stack).as_deref(), raw) {
+                    if inside_free {
+                        out.push('"');
+                        out.push_str(MASK);
+                        out.push('"');
+                    } else {
+                        out.push_str(&text[i..end]);
+                    }
+                } else if terminated
+                    && keep_string(value_key(&stack).as_deref(), raw)
+                    && shown(keys(&stack, false))
+                {
                     out.push_str(&text[i..end]);
                 } else {
                     out.push_str(MASK);
@@ -360,7 +413,7 @@ pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<
                     .iter()
                     .take_while(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
                     .count();
-                if keep_number(value_key(&stack).as_deref()) {
+                if keep_number(value_key(&stack).as_deref()) && shown(keys(&stack, false)) {
                     out.push_str(&text[i..end]);
                 } else {
                     out.push_str(MASK);
