@@ -1943,7 +1943,7 @@ fn messages_quote_free_text_fields() {
         got,
         vec![(
             "a: \"SECRET1\" \"SECRET2\" \"SECRET3\" \"SECRET4\" p".to_string(),
-            "a: \"*******\" \"*******\" \"*******\" \"*******\" p".to_string()
+            "a: \"******\" \"******\" \"******\" \"******\" p".to_string()
         )]
     );
 }

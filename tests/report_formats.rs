@@ -198,3 +198,37 @@ fn streamed_json_is_the_report_value() {
         assert!(value["violations"].as_array().is_some_and(|v| v.len() > 1));
     }
 }
+
+#[test]
+fn human_output_wraps_at_the_width_and_never_inside_a_timestamp() {
+    let mut run = run();
+    run.violations[0].message = "customer C0001: profile collected 2025-02-01T09:30:00+08:00, consent given 2025-03-04T10:00:00+08:00 and withdrawn 2025-05-06T11:00:00+08:00".to_string();
+    for width in [40, 60, 80] {
+        let opts = ReportOptions {
+            width,
+            ..ReportOptions::default()
+        };
+        let mut out = Vec::new();
+        Format::Human.render(&run, &mut out, &opts).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        for t in [
+            "2025-02-01T09:30:00+08:00",
+            "2025-03-04T10:00:00+08:00",
+            "2025-05-06T11:00:00+08:00",
+        ] {
+            assert!(text.contains(t), "width {width}: `{t}` cut in\n{text}");
+        }
+        let message_lines: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.contains("customer C0001"))
+            .take_while(|l| !l.trim().is_empty() && !l.contains("╭─["))
+            .collect();
+        assert!(
+            message_lines.len() > 1,
+            "width {width}: not wrapped\n{text}"
+        );
+        for l in message_lines {
+            assert!(l.chars().count() <= width, "width {width}: `{l}`");
+        }
+    }
+}

@@ -414,7 +414,15 @@ pub fn run(args: CheckArgs) -> Exit {
                     .unwrap_or(!(to_terminal && fmt == OutFormat::Human))
         }
     };
+    // Human output wraps at the terminal's width when it goes to one.
+    let width = terminal
+        .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+        .flatten()
+        .map_or(ReportOptions::default().width, |(w, _)| {
+            usize::from(w.0).max(40)
+        });
     let base_opts = ReportOptions {
+        width,
         max_shown: args.max_shown,
         color: crate::report::color_wanted(),
         policy_sources: policy_texts,

@@ -37,6 +37,10 @@ pub fn handler(opts: &ReportOptions) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
         .with_links(false)
+        // Break lines at spaces only: a timestamp or an id is never cut at
+        // its hyphens.
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// A slice of a data file, knowing where it sits in the whole file: spans
