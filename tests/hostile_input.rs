@@ -1,0 +1,127 @@
+//! Hostile and unusual inputs (issue 12): no panic, no hang, no quadratic
+//! path, nothing lost. Costs are checked as growth (the same work at n and
+//! 4n, the time ratio bounded), never against a wall clock.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("comply-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+fn no_panic(out: &Output) {
+    assert!(
+        out.code != 101 && !out.stderr.contains("panicked at"),
+        "comply panicked (exit {}): {}",
+        out.code,
+        out.stderr
+    );
+}
+
+/// The sample export as one minified line, as many exporters write it.
+fn minified_sample() -> String {
+    let text = std::fs::read_to_string(root().join("fixtures/sample-export.json")).expect("sample");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("sample parses");
+    serde_json::to_string(&doc).expect("serialize")
+}
+
+#[allow(dead_code)]
+/// The best of three timings of `f`: the least disturbed by other load.
+fn best_of_three(mut f: impl FnMut()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .expect("three runs")
+}
+
+#[allow(dead_code)]
+/// Times `run(n)` and `run(4n)`; the ratio must stay under `bound` (a
+/// linear cost gives about 4, a quadratic one about 16).
+fn assert_grows_linearly(what: &str, n: usize, bound: f64, mut run: impl FnMut(usize)) {
+    run(n); // warm caches and the binary's pages
+    let small = best_of_three(|| run(n));
+    let large = best_of_three(|| run(4 * n));
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
+    assert!(
+        ratio < bound,
+        "{what}: {n} took {small:?}, {} took {large:?}: ratio {ratio:.1} (bound {bound})",
+        4 * n
+    );
+}
+
+fn check(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    comply_in(dir, &all)
+}
+
+// Item 1: a diagnostic past column 65,535 used to panic in miette's renderer.
+
+#[test]
+fn minified_export_renders_violations_past_column_65535() {
+    let d = scratch("minified");
+    let line = minified_sample();
+    assert!(line.len() > 200_000 && !line.contains('\n'));
+    std::fs::write(d.join("export.json"), &line).expect("write");
+    let out = check(&d, &["export.json"]);
+    no_panic(&out);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Columns are still the file's, far past the renderer's limit.
+    let far = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("╭─[export.json:1:"))
+        .filter_map(|c| c.trim_end_matches(']').parse::<usize>().ok())
+        .max()
+        .expect("snippet headers");
+    assert!(far > 65_535, "{}", out.stdout);
+    // Each snippet line is bounded, not the whole minified line.
+    let longest = out
+        .stdout
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 1_000, "a snippet line of {longest} chars");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn syntax_error_past_column_65535_is_located_without_panic() {
+    let d = scratch("far-syntax");
+    let mut line = minified_sample();
+    let at = line[70_000..].find(',').expect("a comma") + 70_000;
+    line.replace_range(at..at + 1, ";");
+    std::fs::write(d.join("export.json"), &line).expect("write");
+    let out = check(&d, &["--format", "json", "export.json"]);
+    no_panic(&out);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let column = line[..at].chars().count() + 1;
+    assert!(
+        out.stderr.contains(&format!("export.json:1:{column}:")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains('…'),
+        "the line is shown cut: {}",
+        out.stderr
+    );
+    let longest = out
+        .stderr
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 1_000, "a snippet line of {longest} chars");
+    let _ = std::fs::remove_dir_all(d);
+}
