@@ -30,7 +30,6 @@ fn minified_sample() -> String {
     serde_json::to_string(&doc).expect("serialize")
 }
 
-#[allow(dead_code)]
 /// The best of three timings of `f`: the least disturbed by other load.
 fn best_of_three(mut f: impl FnMut()) -> Duration {
     (0..3)
@@ -43,7 +42,6 @@ fn best_of_three(mut f: impl FnMut()) -> Duration {
         .expect("three runs")
 }
 
-#[allow(dead_code)]
 /// Times `run(n)` and `run(4n)`; the ratio must stay under `bound` (a
 /// linear cost gives about 4, a quadratic one about 16).
 fn assert_grows_linearly(what: &str, n: usize, bound: f64, mut run: impl FnMut(usize)) {
@@ -123,5 +121,62 @@ fn syntax_error_past_column_65535_is_located_without_panic() {
         .max()
         .unwrap_or(0);
     assert!(longest < 1_000, "a snippet line of {longest} chars");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+/// A directory with the sample's metadata and one NDJSON file of `bad`
+/// lines that do not parse, then one good record.
+fn bad_lines_export(d: &Path, bad: usize) {
+    std::fs::create_dir_all(d.join("communications")).expect("mkdir");
+    std::fs::copy(
+        root().join("fixtures/sample-export/export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    let mut text = "{\"id\": \"M1\" \"oops\": 1}\n".repeat(bad);
+    text.push_str(
+        &std::fs::read_to_string(
+            root().join("fixtures/sample-export/communications/2025-07.ndjson"),
+        )
+        .expect("read"),
+    );
+    std::fs::write(d.join("communications/bad.ndjson"), text).expect("write");
+}
+
+// Item 3: each input error was located by a scan from the start of its file.
+
+#[test]
+fn many_bad_lines_cost_linear_time() {
+    let d = scratch("bad-lines-growth");
+    assert_grows_linearly("bad NDJSON lines", 5_000, 8.0, |n| {
+        bad_lines_export(&d, n);
+        let out = check(&d, &["--format", "json", "."]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+    });
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn input_errors_shown_per_file_are_capped_with_a_count() {
+    let d = scratch("bad-lines-cap");
+    bad_lines_export(&d, 250);
+    let out = check(&d, &["--format", "json", "."]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("× ./communications/bad.ndjson:").count(),
+        100 + 1,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("bad.ndjson:100:13:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("bad.ndjson:101:13:"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("150 more input errors in this file not shown"),
+        "{}",
+        out.stderr
+    );
+    // The good lines after the bad ones are still checked.
+    assert!(out.stdout.contains("CD446"), "{}", out.stdout);
     let _ = std::fs::remove_dir_all(d);
 }
