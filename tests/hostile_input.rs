@@ -180,3 +180,49 @@ fn input_errors_shown_per_file_are_capped_with_a_count() {
     assert!(out.stdout.contains("CD446"), "{}", out.stdout);
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 4: each CD003 of one record's array parsed the record again.
+
+/// A directory with one transfer naming `n` customers that do not exist.
+fn dangling_refs_export(d: &Path, n: usize) {
+    std::fs::copy(
+        root().join("fixtures/sample-export/export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    let ids: Vec<String> = (0..n).map(|i| format!("X{i:06}")).collect();
+    let transfer = serde_json::json!([{
+        "id": "DT00001",
+        "sent_by": "E011",
+        "sent_at": "2025-11-26T14:32:00+08:00",
+        "recipient": "r",
+        "recipient_type": "internal",
+        "customer_ids": ids,
+        "purpose": "p"
+    }]);
+    let text = serde_json::to_string_pretty(&transfer).expect("json");
+    std::fs::write(d.join("data_transfers.json"), text).expect("write");
+}
+
+#[test]
+fn many_dangling_refs_in_one_array_cost_linear_time() {
+    let d = scratch("dangling-growth");
+    dangling_refs_export(&d, 3);
+    let out = check(&d, &["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json report");
+    // The field of each finding is still found: `X000002` is on line 11.
+    let lines: Vec<u64> = report["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == "CD003" && v["key"] == "/customer_ids/2")
+        .filter_map(|v| v["field"]["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [11], "{}", out.stdout);
+    assert_grows_linearly("dangling customer_ids", 5_000, 8.0, |n| {
+        dangling_refs_export(&d, n);
+        let out = check(&d, &["--format", "json", "."]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+    });
+    let _ = std::fs::remove_dir_all(d);
+}
