@@ -226,3 +226,48 @@ fn many_dangling_refs_in_one_array_cost_linear_time() {
     });
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 9: a failed write on standard output exited 1, like a run with findings.
+
+#[test]
+fn a_full_standard_output_is_a_broken_run() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(["check", "fixtures/sample-export"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(full)
+        .output()
+        .expect("run comply");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the report to standard output: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_on_standard_output_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(["check", "fixtures/sample-export"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn comply");
+    // The reader goes away before the report is written, as `| head` does.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the run's own verdict: {stderr}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+}
