@@ -271,3 +271,74 @@ fn a_closed_pipe_on_standard_output_ends_quietly() {
     );
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+// Item 2: a FIFO (or socket, or device) in the export blocked the run forever.
+
+/// Runs comply in `dir`; a run still going after two minutes is a hang.
+fn check_or_hang(dir: &Path, args: &[&str]) -> (i32, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn comply");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("comply check {args:?} hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let code = out.status.code().unwrap_or(-1);
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(ok.success());
+}
+
+#[test]
+fn special_files_in_the_export_are_skipped_with_a_note() {
+    let d = scratch("special");
+    std::fs::copy(
+        root().join("fixtures/sample-export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    mkfifo(&d.join("products.json"));
+    let _socket = std::os::unix::net::UnixListener::bind(d.join("plans.ndjson")).expect("socket");
+    let (code, stderr) = check_or_hang(&d, &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("products.json: skipped: not a regular file (a FIFO)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("plans.ndjson: skipped: not a regular file (a socket)"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn a_special_file_given_as_the_path_is_an_input_error() {
+    let d = scratch("special-path");
+    mkfifo(&d.join("export.json"));
+    let (code, stderr) = check_or_hang(&d, &["export.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a regular file (a FIFO)"), "{stderr}");
+    let (code, stderr) = check_or_hang(&d, &["/dev/null"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a regular file (a device)"), "{stderr}");
+    let _ = std::fs::remove_dir_all(d);
+}
