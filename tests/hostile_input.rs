@@ -342,3 +342,45 @@ fn a_special_file_given_as_the_path_is_an_input_error() {
     assert!(stderr.contains("not a regular file (a device)"), "{stderr}");
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 7: `--write-baseline` truncated the previous baseline before writing.
+
+#[test]
+fn a_failed_baseline_write_keeps_the_previous_baseline() {
+    let d = scratch("baseline");
+    let base = d.join("base.json");
+    let sample = root().join("fixtures/sample-export");
+    let out = comply(&[
+        "check",
+        "--write-baseline",
+        base.to_str().expect("utf-8"),
+        sample.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let before = std::fs::read(&base).expect("baseline");
+    assert!(
+        before.len() > 2048,
+        "a baseline larger than the limit below"
+    );
+    // A file size limit of a few blocks stops the next write part way.
+    let script = format!(
+        "ulimit -f 2; exec '{}' check --write-baseline '{}' '{}'",
+        env!("CARGO_BIN_EXE_comply"),
+        base.display(),
+        sample.display()
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("sh runs");
+    assert!(!status.success(), "the limited write must fail");
+    assert_eq!(
+        std::fs::read(&base).expect("baseline"),
+        before,
+        "the previous baseline is intact"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
