@@ -384,3 +384,21 @@ fn a_failed_baseline_write_keeps_the_previous_baseline() {
     );
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 8: `-o` replaced a 0600 report with a 0644 one.
+
+#[test]
+fn an_output_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = scratch("permissions");
+    let report = d.join("report.json");
+    std::fs::write(&report, "old").expect("write");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let o = format!("json={}", report.display());
+    let out = comply(&["check", "-o", &o, "fixtures/sample-export"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let meta = std::fs::metadata(&report).expect("report");
+    assert!(meta.len() > 3, "the report was written");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let _ = std::fs::remove_dir_all(d);
+}
