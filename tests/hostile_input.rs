@@ -402,3 +402,43 @@ fn an_output_file_keeps_its_permissions() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 15: each file got a fresh zero-filled 1 MiB buffer (and a reserved block).
+
+#[test]
+fn ten_thousand_small_files_cost_at_most_three_times_one_file() {
+    let many = scratch("small-files-many");
+    let one = scratch("small-files-one");
+    let sample = root().join("fixtures/sample-export");
+    let first =
+        std::fs::read_to_string(sample.join("communications/2025-07.ndjson")).expect("read");
+    let mut record: serde_json::Value =
+        serde_json::from_str(first.lines().next().expect("a line")).expect("a record");
+    let mut all = String::new();
+    for d in [&many, &one] {
+        std::fs::create_dir_all(d.join("communications")).expect("mkdir");
+        std::fs::copy(sample.join("export.json"), d.join("export.json")).expect("copy");
+    }
+    for i in 0..10_000 {
+        record["id"] = format!("M{i:06}").into();
+        let line = format!("{record}\n");
+        std::fs::write(many.join(format!("communications/{i:05}.ndjson")), &line).expect("write");
+        all.push_str(&line);
+    }
+    std::fs::write(one.join("communications/all.ndjson"), all).expect("write");
+    let time = |d: &Path| {
+        best_of_three(|| {
+            let out = check(d, &["--format", "json", "."]);
+            assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+        })
+    };
+    time(&one);
+    let (t_one, t_many) = (time(&one), time(&many));
+    let ratio = t_many.as_secs_f64() / t_one.as_secs_f64().max(1e-3);
+    assert!(
+        ratio <= 3.0,
+        "10,000 files {t_many:?}, one file {t_one:?}: ratio {ratio:.1}"
+    );
+    let _ = std::fs::remove_dir_all(many);
+    let _ = std::fs::remove_dir_all(one);
+}
