@@ -96,7 +96,8 @@ impl Baseline {
 
 /// Writes the baseline of `run` to `path`.
 pub fn write(run: &Run, path: &Path) -> miette::Result<()> {
-    std::fs::write(path, Baseline::from_run(run).to_json())
+    // Atomically, like `-o`: a failed write keeps the previous baseline.
+    crate::report_file::write_atomic(path, Baseline::from_run(run).to_json().as_bytes())
         .map_err(|e| miette::miette!("cannot write baseline `{}`: {e}", path.display()))
 }
 

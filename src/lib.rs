@@ -15,6 +15,7 @@ pub mod report;
 pub mod report_file;
 pub mod report_html;
 pub mod schema;
+pub mod snippet_window;
 pub mod source;
 pub mod syntax;
 pub mod violation;

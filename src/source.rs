@@ -64,10 +64,6 @@ impl SourceFile {
     pub fn line_starts(&self) -> &[usize] {
         &self.line_starts
     }
-
-    pub fn named_source(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(self.name.clone(), self.text.clone())
-    }
 }
 
 pub fn line_starts(bytes: &[u8]) -> Vec<usize> {

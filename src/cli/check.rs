@@ -1,5 +1,6 @@
 //! `comply check`: run the policy over an export and report what is wrong.
 
+use super::stdout_report;
 use super::{diagnostics, Exit};
 use crate::audit::{parse_param, AuditOptions};
 use crate::config::{self, Config, FailOn};
@@ -496,15 +497,15 @@ pub fn run(args: CheckArgs) -> Exit {
             broken = true;
         }
     }
+    let mut stdout = stdout_report::Written::Done;
     if let Some(fmt) = stdout_format {
-        let stdout = std::io::stdout();
-        let mut lock = stdout.lock();
-        let mut w = std::io::BufWriter::new(&mut lock);
-        let _ = render(fmt, &mut w, &ropts);
-        if args.statistics && fmt != OutFormat::Statistics {
-            let _ = Format::Statistics.render(&audited.run, &mut w, &ropts);
-        }
-        let _ = w.flush();
+        stdout = stdout_report::write(|w| {
+            render(fmt, w, &ropts)?;
+            if args.statistics && fmt != OutFormat::Statistics {
+                Format::Statistics.render(&audited.run, w, &ropts)?;
+            }
+            Ok(())
+        });
     }
     for n in &audited.run.notes {
         eprintln!("note: {}: {}", n.file, n.message);
@@ -517,6 +518,8 @@ pub fn run(args: CheckArgs) -> Exit {
         .any(|v| v.waived.is_none() && fail_on.fails(audited.run.rule(v).severity));
     if input_errors > 0 || broken {
         eprintln!("{input_errors} input error(s): the export was not fully checked");
+        Exit::Broken
+    } else if stdout == stdout_report::Written::Failed {
         Exit::Broken
     } else if waiver_failed || failing && !args.exit_zero {
         Exit::Findings

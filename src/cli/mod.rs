@@ -7,6 +7,7 @@ pub mod fmt;
 pub mod lint;
 pub mod rules;
 pub mod shell;
+pub mod stdout_report;
 pub mod test;
 
 use clap::{Parser, Subcommand};

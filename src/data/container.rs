@@ -74,6 +74,14 @@ pub(crate) fn discover(
             match std::fs::metadata(path) {
                 Err(e) => failures.push((display(path), format!("cannot read: {e}"))),
                 Ok(m) if m.is_dir() => walk(path, schema, &mut tasks, notes, failures),
+                // Reading a FIFO, socket or device may block forever or never end.
+                Ok(m) if !m.is_file() => failures.push((
+                    display(path),
+                    format!(
+                        "not a regular file ({}): an export is read from files and directories",
+                        special_kind(&m.file_type())
+                    ),
+                )),
                 Ok(_) => {
                     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
                     tasks.push(Task {
@@ -87,6 +95,20 @@ pub(crate) fn discover(
             tasks
         })
         .collect()
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
 }
 
 fn walk(
@@ -114,6 +136,14 @@ fn walk(
         let path = entry.path();
         let shown = display(path);
         if entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() && !entry.file_type().is_symlink() {
+            let kind = special_kind(&entry.file_type());
+            notes.push(Note {
+                file: shown,
+                message: format!("skipped: not a regular file ({kind})"),
+            });
             continue;
         }
         if entry.file_type().is_symlink() {

@@ -1,18 +1,21 @@
 //! Input errors as miette reports: the file text, a label on the offending
 //! position, and file:line:column in the message itself.
 
-use std::sync::Arc;
+use miette::SourceSpan;
 
-use miette::{NamedSource, SourceSpan};
-
+use crate::snippet_window::SnippetWindow;
 use crate::source::SourceFile;
+
+/// A span over more lines than this is labelled on its first line only.
+const MAX_SPAN_LINES: usize = 8;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("{message}")]
 pub struct InputError {
     pub message: String,
     #[source_code]
-    pub src: NamedSource<Arc<str>>,
+    pub src: SnippetWindow,
+    /// In the window's offsets.
     #[label("{label}")]
     pub span: SourceSpan,
     pub label: String,
@@ -45,18 +48,39 @@ pub fn at(src: &SourceFile, offset: usize, len: usize, message: &str) -> miette:
     while !text.is_char_boundary(end) {
         end += 1;
     }
-    let len = end - offset;
     let pos = src.line_col(offset);
+    let (window, span) = window(src, offset, end);
     miette::Report::new(InputError {
         message: format!("{}:{}:{}: {message}", src.name, pos.line, pos.column),
-        src: src.named_source(),
-        span: (offset, len).into(),
+        src: window,
+        span,
         label: message.to_owned(),
         file: src.name.clone(),
         line: pos.line,
         column: pos.column,
         records_lost: None,
     })
+}
+
+/// The lines around `offset..end` (one of context each side, as miette
+/// shows), cut to a bounded width: never the whole text.
+fn window(src: &SourceFile, offset: usize, end: usize) -> (SnippetWindow, SourceSpan) {
+    let text = &src.text;
+    let starts = src.line_starts();
+    let line_of = |o: usize| starts.partition_point(|&s| s <= o).saturating_sub(1);
+    let line = line_of(offset);
+    let mut end = end;
+    if line_of(end.saturating_sub(1)) >= line + MAX_SPAN_LINES {
+        end = starts.get(line + 1).map_or(text.len(), |&s| s - 1);
+    }
+    let first = line.saturating_sub(1);
+    let last = line_of(end.saturating_sub(1).max(offset)) + 1;
+    let from = starts[first];
+    let to = starts.get(last + 1).map_or(text.len(), |&s| s - 1);
+    let span = SourceSpan::new(offset.into(), end - offset);
+    let (window, spans) =
+        SnippetWindow::cut(src.name.clone(), &text[from..to], from, 0, first, &[span]);
+    (window, spans[0])
 }
 
 pub fn file(file: &str, message: impl Into<String>) -> miette::Report {

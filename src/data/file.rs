@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 
 use super::container::{Holds, Task};
 use super::json::{self, Entries, JsonError, Kind, Top};
+use super::line_errors::LineErrors;
 use super::merge::Loaded;
 use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, Meta, Note};
 use super::validate::{Chunk, Validator};
@@ -19,6 +20,8 @@ use crate::source::SourceFile;
 
 /// Records checked per parallel job.
 pub(crate) const CHUNK: usize = 2048;
+/// Input errors shown per file; the rest are counted in one more.
+pub(crate) const MAX_ERRORS_SHOWN: usize = 100;
 
 #[derive(Default)]
 pub(crate) struct FileOut {
@@ -462,7 +465,7 @@ impl Ctx<'_> {
         }
         let v = self.validator(coll, 0);
         let max_depth = self.max_depth;
-        let results: Vec<(Chunk, Vec<JsonError>)> = lines
+        let results: Vec<(Chunk, Vec<(usize, String)>)> = lines
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(c, lines)| {
@@ -474,26 +477,29 @@ impl Ctx<'_> {
                 for (j, (offset, line)) in lines.iter().enumerate() {
                     if let Err(off) = json::check_depth(line, 0, max_depth) {
                         let msg = format!("nesting deeper than {max_depth} levels");
-                        errors.push(json::error_at(text, offset + off, msg));
+                        errors.push((offset + off, msg));
                         continue;
                     }
                     match json::parse_one(line) {
                         Ok(raw) => v.check_record(raw, (c * CHUNK + j) as u32, &mut chunk),
-                        Err(e) => errors.push(json::from_serde(text, *offset, &e)),
+                        Err(e) => errors.push(json::serde_offset(text, *offset, &e)),
                     }
                 }
                 (chunk, errors)
             })
             .collect();
+        let mut shown = LineErrors::new(MAX_ERRORS_SHOWN);
         for (chunk, errors) in results {
-            for e in &errors {
-                let report = diagnostic::at(self.source(), e.offset, 1, &e.message);
-                let line = self.source().line_col(e.offset).line;
-                let lost = format!("the record on line {line}");
-                self.out.errors.push(diagnostic::losing(report, lost));
+            for (offset, message) in errors {
+                if let Some(report) = shown.add(self.source(), offset, &message) {
+                    self.out.errors.push(report);
+                }
                 self.out.lost.push(coll);
             }
             self.out.records.absorb(chunk);
+        }
+        if let Some(rest) = shown.rest(&self.task.display) {
+            self.out.errors.push(rest);
         }
     }
 

@@ -105,6 +105,14 @@ fn depth_error(text: &str, offset: usize, max_depth: usize) -> JsonError {
 
 /// Converts a serde_json error on `text[base..]` into a position in `text`.
 pub fn from_serde(text: &str, base: usize, e: &serde_json::Error) -> JsonError {
+    let (offset, message) = serde_offset(text, base, e);
+    error_at(text, offset, message)
+}
+
+/// The offset in `text` of a serde_json error on `text[base..]`, and its
+/// message: without the line and column, which cost a scan from the start
+/// of `text` (many errors of one file are located in one pass instead).
+pub fn serde_offset(text: &str, base: usize, e: &serde_json::Error) -> (usize, String) {
     let sub = &text[base..];
     let mut offset = sub.len();
     if e.line() > 0 {
@@ -120,7 +128,7 @@ pub fn from_serde(text: &str, base: usize, e: &serde_json::Error) -> JsonError {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    error_at(text, base + offset, plain(&message))
+    (base + offset, plain(&message))
 }
 
 /// serde_json's wording, made plainer for people who are not JSON parsers.

@@ -15,6 +15,7 @@ pub mod diagnostic;
 mod file;
 mod integrity;
 pub mod json;
+mod line_errors;
 mod merge;
 mod meta;
 pub mod model;

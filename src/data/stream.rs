@@ -212,7 +212,18 @@ pub(crate) fn process(
 ) -> Option<FileOut> {
     let file = std::fs::File::open(&task.path).ok()?;
     let block = block.max(1);
-    let read_size = block.clamp(16, 1 << 20);
+    let mut read_size = block.clamp(16, 1 << 20);
+    let mut capacity = block + read_size;
+    // A small file gets a buffer of its size: zero-filling 1 MiB (and
+    // reserving the whole block) for each of 10,000 small files cost far
+    // more than reading them. A gzip file's size says nothing of its text.
+    if let (false, Ok(m)) = (task.gzip, file.metadata()) {
+        let whole = usize::try_from(m.len())
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        read_size = read_size.min(whole).max(16);
+        capacity = capacity.min(whole.max(16));
+    }
     let reader: Box<dyn Read> = if task.gzip {
         Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
             file,
@@ -223,7 +234,7 @@ pub(crate) fn process(
     let mut s = Stream {
         sc: Scanner {
             reader,
-            buf: Vec::with_capacity(block + read_size),
+            buf: Vec::with_capacity(capacity),
             base: 0,
             pos: 0,
             read_size,

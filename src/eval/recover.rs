@@ -5,8 +5,11 @@
 //! field is found by reading its record's bytes once more and following
 //! the pointer, the last of duplicate keys winning as when loading.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+
+use serde_json::value::RawValue;
 
 use crate::data::json;
 use crate::data::model::{ByteSpan, DataFile, FileId};
@@ -33,18 +36,25 @@ pub fn field_spans(files: &[DataFile], wanted: &[Wanted<'_>]) -> Vec<Option<Byte
         let Ok(mut reader) = RecordReader::open(f) else {
             continue;
         };
-        let mut cached: Option<(ByteSpan, String)> = None;
-        for i in items {
-            let w = &wanted[i];
-            if cached.as_ref().is_none_or(|(span, _)| *span != w.record) {
-                cached = reader.read(w.record).map(|text| (w.record, text));
+        // The fields of one record are found in one parse of it, each
+        // array or object split once however many of its members are wanted.
+        let mut k = 0;
+        while k < items.len() {
+            let record = wanted[items[k]].record;
+            let end = items[k..]
+                .iter()
+                .position(|&i| wanted[i].record != record)
+                .map_or(items.len(), |p| k + p);
+            if let Some(text) = reader.read(record) {
+                let mut tree = Tree::new(&text);
+                for &i in &items[k..end] {
+                    out[i] = tree.find(wanted[i].pointer).map(|s| ByteSpan {
+                        start: record.start + s.start,
+                        end: record.start + s.end,
+                    });
+                }
             }
-            if let Some((span, text)) = &cached {
-                out[i] = find(text, w.pointer).map(|s| ByteSpan {
-                    start: span.start + s.start,
-                    end: span.start + s.end,
-                });
-            }
+            k = end;
         }
     }
     out
@@ -96,25 +106,65 @@ impl RecordReader {
     }
 }
 
-/// The span, relative to `text`, of the value at `pointer` (RFC 6901).
+/// A record's text parsed once, with the containers split so far, by the
+/// offset where each starts.
+struct Tree<'t> {
+    text: &'t str,
+    root: Option<&'t RawValue>,
+    containers: HashMap<u64, Container<'t>>,
+}
+
+enum Container<'t> {
+    Object(json::Entries<'t>),
+    Array(Vec<&'t RawValue>),
+}
+
+impl<'t> Tree<'t> {
+    fn new(text: &'t str) -> Self {
+        Tree {
+            text,
+            root: json::parse_one(text).ok(),
+            containers: HashMap::new(),
+        }
+    }
+
+    /// The span, relative to the text, of the value at `pointer` (RFC 6901).
+    fn find(&mut self, pointer: &str) -> Option<ByteSpan> {
+        let mut raw = self.root?;
+        if pointer.is_empty() {
+            return None;
+        }
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            let at = json::span_of(self.text, raw).start;
+            let container = match self.containers.entry(at) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => v.insert(split(raw)?),
+            };
+            raw = match container {
+                Container::Object(entries) => entries
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == token)
+                    .map(|(_, v)| *v)?,
+                Container::Array(items) => *items.get(token.parse::<usize>().ok()?)?,
+            };
+        }
+        Some(json::span_of(self.text, raw))
+    }
+}
+
+fn split(raw: &RawValue) -> Option<Container<'_>> {
+    match json::kind(raw) {
+        json::Kind::Object => json::object(raw).map(Container::Object),
+        json::Kind::Array => json::array(raw).map(Container::Array),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
 fn find(text: &str, pointer: &str) -> Option<ByteSpan> {
-    let mut raw = json::parse_one(text).ok()?;
-    if pointer.is_empty() {
-        return None;
-    }
-    for token in pointer.strip_prefix('/')?.split('/') {
-        let token = token.replace("~1", "/").replace("~0", "~");
-        raw = match json::kind(raw) {
-            json::Kind::Object => json::object(raw)?
-                .into_iter()
-                .rev()
-                .find(|(k, _)| *k == token)
-                .map(|(_, v)| v)?,
-            json::Kind::Array => *json::array(raw)?.get(token.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(json::span_of(text, raw))
+    Tree::new(text).find(pointer)
 }
 
 #[cfg(test)]

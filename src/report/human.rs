@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, NamedSource, SourceCode, SourceOffset, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    SourceOffset, SourceSpan,
 };
 
 use super::control_text::escape_controls;
@@ -20,6 +20,7 @@ use super::{
     input_error_at, input_error_text, plural, redact_json_text_keeping, shown, statistics,
     totals_line, ReportOptions,
 };
+use crate::snippet_window::{SnippetWindow, MAX_LINE_BYTES};
 use crate::violation::{Run, Severity, Violation};
 
 /// A record longer than this many lines is labelled by its first line only.
@@ -41,46 +42,6 @@ pub fn handler(opts: &ReportOptions) -> GraphicalReportHandler {
         // its hyphens.
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-}
-
-/// A slice of a data file, knowing where it sits in the whole file: spans
-/// are offsets into the whole file, lines are the file's.
-#[derive(Debug)]
-pub struct Window {
-    name: String,
-    text: String,
-    /// Byte offset of `text` in the file.
-    offset: usize,
-    /// 0-based line of `text`'s first byte.
-    line: usize,
-}
-
-impl SourceCode for Window {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let start = span
-            .offset()
-            .checked_sub(self.offset)
-            .ok_or(MietteError::OutOfBounds)?;
-        let local = SourceSpan::new(start.into(), span.len());
-        let inner = self.text.as_str().read_span(&local, before, after)?;
-        let data: &'a [u8] = inner.data();
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            data,
-            SourceSpan::new(
-                (inner.span().offset() + self.offset).into(),
-                inner.span().len(),
-            ),
-            inner.line() + self.line,
-            inner.column(),
-            inner.line_count(),
-        )))
-    }
 }
 
 /// Where a rule is written in its policy.
@@ -116,7 +77,7 @@ pub struct ViolationDiagnostic {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<Window>,
+    source: Option<SnippetWindow>,
     labels: Vec<LabeledSpan>,
     related: Vec<PolicyDiagnostic>,
 }
@@ -262,7 +223,13 @@ pub fn diagnostic(
             Some(text) => {
                 let s = floor_boundary(&text, loc.bytes.0 as usize);
                 let e = floor_boundary(&text, loc.bytes.1 as usize).max(s);
-                let win_start = line_start(&text, s);
+                let line_start = line_start(&text, s);
+                // Deep into a long (minified) line, the window starts at the record.
+                let win_start = if s - line_start > MAX_LINE_BYTES {
+                    s
+                } else {
+                    line_start
+                };
                 let record_lines = text[s..e].matches('\n').count() + 1;
                 let record_end = if record_lines > MAX_RECORD_LINES {
                     line_end(&text, s)
@@ -285,8 +252,8 @@ pub fn diagnostic(
                     } else {
                         rel
                     };
-                    Some(LabeledSpan::new_primary_with_span(
-                        Some(escape_controls(rel).into_owned()),
+                    Some((
+                        escape_controls(rel).into_owned(),
                         SourceSpan::new(fs.into(), fe - fs),
                     ))
                 });
@@ -302,19 +269,21 @@ pub fn diagnostic(
                 } else {
                     slice.to_string()
                 };
-                labels.push(LabeledSpan::new_with_span(
-                    Some(what),
-                    SourceSpan::new(s.into(), record_end - s),
-                ));
-                if let Some(l) = field_label {
-                    labels.push(l);
+                let mut spans = vec![SourceSpan::new(s.into(), record_end - s)];
+                spans.extend(field_label.as_ref().map(|(_, span)| *span));
+                let (window, spans) = SnippetWindow::cut(
+                    loc.file.clone(),
+                    &slice,
+                    win_start,
+                    win_start - line_start,
+                    loc.line.saturating_sub(1),
+                    &spans,
+                );
+                labels.push(LabeledSpan::new_with_span(Some(what), spans[0]));
+                if let Some((rel, _)) = field_label {
+                    labels.push(LabeledSpan::new_primary_with_span(Some(rel), spans[1]));
                 }
-                source = Some(Window {
-                    name: loc.file.clone(),
-                    text: slice,
-                    offset: win_start,
-                    line: loc.line.saturating_sub(1),
-                });
+                source = Some(window);
             }
             None => {
                 let (line, col) = match &v.field {

@@ -1,0 +1,444 @@
+//! Hostile and unusual inputs (issue 12): no panic, no hang, no quadratic
+//! path, nothing lost. Costs are checked as growth (the same work at n and
+//! 4n, the time ratio bounded), never against a wall clock.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("comply-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+fn no_panic(out: &Output) {
+    assert!(
+        out.code != 101 && !out.stderr.contains("panicked at"),
+        "comply panicked (exit {}): {}",
+        out.code,
+        out.stderr
+    );
+}
+
+/// The sample export as one minified line, as many exporters write it.
+fn minified_sample() -> String {
+    let text = std::fs::read_to_string(root().join("fixtures/sample-export.json")).expect("sample");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("sample parses");
+    serde_json::to_string(&doc).expect("serialize")
+}
+
+/// The best of three timings of `f`: the least disturbed by other load.
+fn best_of_three(mut f: impl FnMut()) -> Duration {
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .expect("three runs")
+}
+
+/// Times `run(n)` and `run(4n)`; the ratio must stay under `bound` (a
+/// linear cost gives about 4, a quadratic one about 16).
+fn assert_grows_linearly(what: &str, n: usize, bound: f64, mut run: impl FnMut(usize)) {
+    run(n); // warm caches and the binary's pages
+    let small = best_of_three(|| run(n));
+    let large = best_of_three(|| run(4 * n));
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
+    assert!(
+        ratio < bound,
+        "{what}: {n} took {small:?}, {} took {large:?}: ratio {ratio:.1} (bound {bound})",
+        4 * n
+    );
+}
+
+fn check(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    comply_in(dir, &all)
+}
+
+// Item 1: a diagnostic past column 65,535 used to panic in miette's renderer.
+
+#[test]
+fn minified_export_renders_violations_past_column_65535() {
+    let d = scratch("minified");
+    let line = minified_sample();
+    assert!(line.len() > 200_000 && !line.contains('\n'));
+    std::fs::write(d.join("export.json"), &line).expect("write");
+    let out = check(&d, &["export.json"]);
+    no_panic(&out);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Columns are still the file's, far past the renderer's limit.
+    let far = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("╭─[export.json:1:"))
+        .filter_map(|c| c.trim_end_matches(']').parse::<usize>().ok())
+        .max()
+        .expect("snippet headers");
+    assert!(far > 65_535, "{}", out.stdout);
+    // Each snippet line is bounded, not the whole minified line.
+    let longest = out
+        .stdout
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 1_000, "a snippet line of {longest} chars");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn syntax_error_past_column_65535_is_located_without_panic() {
+    let d = scratch("far-syntax");
+    let mut line = minified_sample();
+    let at = line[70_000..].find(',').expect("a comma") + 70_000;
+    line.replace_range(at..at + 1, ";");
+    std::fs::write(d.join("export.json"), &line).expect("write");
+    let out = check(&d, &["--format", "json", "export.json"]);
+    no_panic(&out);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let column = line[..at].chars().count() + 1;
+    assert!(
+        out.stderr.contains(&format!("export.json:1:{column}:")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains('…'),
+        "the line is shown cut: {}",
+        out.stderr
+    );
+    let longest = out
+        .stderr
+        .lines()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    assert!(longest < 1_000, "a snippet line of {longest} chars");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+/// A directory with the sample's metadata and one NDJSON file of `bad`
+/// lines that do not parse, then one good record.
+fn bad_lines_export(d: &Path, bad: usize) {
+    std::fs::create_dir_all(d.join("communications")).expect("mkdir");
+    std::fs::copy(
+        root().join("fixtures/sample-export/export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    let mut text = "{\"id\": \"M1\" \"oops\": 1}\n".repeat(bad);
+    text.push_str(
+        &std::fs::read_to_string(
+            root().join("fixtures/sample-export/communications/2025-07.ndjson"),
+        )
+        .expect("read"),
+    );
+    std::fs::write(d.join("communications/bad.ndjson"), text).expect("write");
+}
+
+// Item 3: each input error was located by a scan from the start of its file.
+
+#[test]
+fn many_bad_lines_cost_linear_time() {
+    let d = scratch("bad-lines-growth");
+    assert_grows_linearly("bad NDJSON lines", 5_000, 8.0, |n| {
+        bad_lines_export(&d, n);
+        let out = check(&d, &["--format", "json", "."]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+    });
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn input_errors_shown_per_file_are_capped_with_a_count() {
+    let d = scratch("bad-lines-cap");
+    bad_lines_export(&d, 250);
+    let out = check(&d, &["--format", "json", "."]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.matches("× ./communications/bad.ndjson:").count(),
+        100 + 1,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("bad.ndjson:100:13:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("bad.ndjson:101:13:"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("150 more input errors in this file not shown"),
+        "{}",
+        out.stderr
+    );
+    // The good lines after the bad ones are still checked.
+    assert!(out.stdout.contains("CD446"), "{}", out.stdout);
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 4: each CD003 of one record's array parsed the record again.
+
+/// A directory with one transfer naming `n` customers that do not exist.
+fn dangling_refs_export(d: &Path, n: usize) {
+    std::fs::copy(
+        root().join("fixtures/sample-export/export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    let ids: Vec<String> = (0..n).map(|i| format!("X{i:06}")).collect();
+    let transfer = serde_json::json!([{
+        "id": "DT00001",
+        "sent_by": "E011",
+        "sent_at": "2025-11-26T14:32:00+08:00",
+        "recipient": "r",
+        "recipient_type": "internal",
+        "customer_ids": ids,
+        "purpose": "p"
+    }]);
+    let text = serde_json::to_string_pretty(&transfer).expect("json");
+    std::fs::write(d.join("data_transfers.json"), text).expect("write");
+}
+
+#[test]
+fn many_dangling_refs_in_one_array_cost_linear_time() {
+    let d = scratch("dangling-growth");
+    dangling_refs_export(&d, 3);
+    let out = check(&d, &["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("json report");
+    // The field of each finding is still found: `X000002` is on line 11.
+    let lines: Vec<u64> = report["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter(|v| v["rule"] == "CD003" && v["key"] == "/customer_ids/2")
+        .filter_map(|v| v["field"]["line"].as_u64())
+        .collect();
+    assert_eq!(lines, [11], "{}", out.stdout);
+    assert_grows_linearly("dangling customer_ids", 5_000, 8.0, |n| {
+        dangling_refs_export(&d, n);
+        let out = check(&d, &["--format", "json", "."]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+    });
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 9: a failed write on standard output exited 1, like a run with findings.
+
+#[test]
+fn a_full_standard_output_is_a_broken_run() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(["check", "fixtures/sample-export"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(full)
+        .output()
+        .expect("run comply");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the report to standard output: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_on_standard_output_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(["check", "fixtures/sample-export"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn comply");
+    // The reader goes away before the report is written, as `| head` does.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the run's own verdict: {stderr}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+// Item 2: a FIFO (or socket, or device) in the export blocked the run forever.
+
+/// Runs comply in `dir`; a run still going after two minutes is a hang.
+fn check_or_hang(dir: &Path, args: &[&str]) -> (i32, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn comply");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("comply check {args:?} hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    let code = out.status.code().unwrap_or(-1);
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(ok.success());
+}
+
+#[test]
+fn special_files_in_the_export_are_skipped_with_a_note() {
+    let d = scratch("special");
+    std::fs::copy(
+        root().join("fixtures/sample-export.json"),
+        d.join("export.json"),
+    )
+    .expect("copy");
+    mkfifo(&d.join("products.json"));
+    let _socket = std::os::unix::net::UnixListener::bind(d.join("plans.ndjson")).expect("socket");
+    let (code, stderr) = check_or_hang(&d, &["."]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("products.json: skipped: not a regular file (a FIFO)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("plans.ndjson: skipped: not a regular file (a socket)"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn a_special_file_given_as_the_path_is_an_input_error() {
+    let d = scratch("special-path");
+    mkfifo(&d.join("export.json"));
+    let (code, stderr) = check_or_hang(&d, &["export.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a regular file (a FIFO)"), "{stderr}");
+    let (code, stderr) = check_or_hang(&d, &["/dev/null"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("not a regular file (a device)"), "{stderr}");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 7: `--write-baseline` truncated the previous baseline before writing.
+
+#[test]
+fn a_failed_baseline_write_keeps_the_previous_baseline() {
+    let d = scratch("baseline");
+    let base = d.join("base.json");
+    let sample = root().join("fixtures/sample-export");
+    let out = comply(&[
+        "check",
+        "--write-baseline",
+        base.to_str().expect("utf-8"),
+        sample.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let before = std::fs::read(&base).expect("baseline");
+    assert!(
+        before.len() > 2048,
+        "a baseline larger than the limit below"
+    );
+    // A file size limit of a few blocks stops the next write part way.
+    let script = format!(
+        "ulimit -f 2; exec '{}' check --write-baseline '{}' '{}'",
+        env!("CARGO_BIN_EXE_comply"),
+        base.display(),
+        sample.display()
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("sh runs");
+    assert!(!status.success(), "the limited write must fail");
+    assert_eq!(
+        std::fs::read(&base).expect("baseline"),
+        before,
+        "the previous baseline is intact"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 8: `-o` replaced a 0600 report with a 0644 one.
+
+#[test]
+fn an_output_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = scratch("permissions");
+    let report = d.join("report.json");
+    std::fs::write(&report, "old").expect("write");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let o = format!("json={}", report.display());
+    let out = comply(&["check", "-o", &o, "fixtures/sample-export"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let meta = std::fs::metadata(&report).expect("report");
+    assert!(meta.len() > 3, "the report was written");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 15: each file got a fresh zero-filled 1 MiB buffer (and a reserved block).
+
+#[test]
+fn ten_thousand_small_files_cost_at_most_three_times_one_file() {
+    let many = scratch("small-files-many");
+    let one = scratch("small-files-one");
+    let sample = root().join("fixtures/sample-export");
+    let first =
+        std::fs::read_to_string(sample.join("communications/2025-07.ndjson")).expect("read");
+    let mut record: serde_json::Value =
+        serde_json::from_str(first.lines().next().expect("a line")).expect("a record");
+    let mut all = String::new();
+    for d in [&many, &one] {
+        std::fs::create_dir_all(d.join("communications")).expect("mkdir");
+        std::fs::copy(sample.join("export.json"), d.join("export.json")).expect("copy");
+    }
+    for i in 0..10_000 {
+        record["id"] = format!("M{i:06}").into();
+        let line = format!("{record}\n");
+        std::fs::write(many.join(format!("communications/{i:05}.ndjson")), &line).expect("write");
+        all.push_str(&line);
+    }
+    std::fs::write(one.join("communications/all.ndjson"), all).expect("write");
+    let time = |d: &Path| {
+        best_of_three(|| {
+            let out = check(d, &["--format", "json", "."]);
+            assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
+        })
+    };
+    time(&one);
+    let (t_one, t_many) = (time(&one), time(&many));
+    let ratio = t_many.as_secs_f64() / t_one.as_secs_f64().max(1e-3);
+    assert!(
+        ratio <= 3.0,
+        "10,000 files {t_many:?}, one file {t_one:?}: ratio {ratio:.1}"
+    );
+    let _ = std::fs::remove_dir_all(many);
+    let _ = std::fs::remove_dir_all(one);
+}
