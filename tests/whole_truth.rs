@@ -650,3 +650,57 @@ fn redaction_masks_what_the_policy_does_not_declare_and_keeps_its_names() {
     // Masks do not tell a value's length.
     assert!(!concise.contains("`********`"), "{concise}");
 }
+
+/// The README's examples, run as written.
+#[test]
+fn the_readme_examples_run_as_written() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+    // The concise example: the command in the prose, its output in the block after it.
+    let command = "cargo run --release -- check --format concise fixtures/sample-export";
+    assert!(
+        readme.contains(command),
+        "the example is still in the README"
+    );
+    let after = &readme[readme.find(command).unwrap_or(0)..];
+    let block: String = after
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap_or_default()
+        .to_string();
+    let args: Vec<&str> = command["cargo run --release -- ".len()..]
+        .split(' ')
+        .collect();
+    let out = comply(&args);
+    assert_eq!(out.code, 1, "the README says it exits 1: {}", out.stderr);
+    assert_eq!(
+        out.stdout, block,
+        "README's concise output is what the command prints"
+    );
+
+    // The HTML example: a file, and nothing but the summary on standard output.
+    assert!(readme.contains("`comply check -o report.html EXPORT`"));
+    let d = scratch("readme-html");
+    let sample = root().join("fixtures/sample-export");
+    let out = comply_in(
+        &d,
+        &[
+            "check",
+            "-o",
+            "report.html",
+            sample.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stdout.contains("<html"), "HTML went to the file only");
+    assert!(std::fs::read_to_string(d.join("report.html"))
+        .expect("report.html")
+        .contains("<html"));
+
+    // The CI line, exactly as the workflow in the README writes it.
+    let ci = readme
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- run: comply check "))
+        .expect("the CI line");
+    assert_eq!(ci, "exports/ -o comply.sarif --format github");
+}
