@@ -15,15 +15,7 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             one_line(&escape_controls(&input_error_text(e)))
         )?;
     }
-    for w in &run.expired_waivers {
-        writeln!(
-            out,
-            "{}:{}: expired waiver: {}",
-            escape_controls(&w.file),
-            w.line,
-            escape_controls(&w.message())
-        )?;
-    }
+    super::expired_waiver_lines(run, out)?;
     for v in shown(run, opts) {
         let rule = run.rule(v);
         match point(v) {

@@ -353,15 +353,7 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         }
         writeln!(out)?;
     }
-    for w in &run.expired_waivers {
-        writeln!(
-            out,
-            "{}:{}: expired waiver: {}",
-            escape_controls(&w.file),
-            w.line,
-            escape_controls(&w.message())
-        )?;
-    }
+    super::expired_waiver_lines(run, out)?;
     if !run.expired_waivers.is_empty() {
         writeln!(out)?;
     }

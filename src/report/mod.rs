@@ -300,6 +300,20 @@ pub(crate) fn totals_line(run: &Run) -> String {
     line
 }
 
+/// One located line per expired waiver, as text formats show them.
+pub(crate) fn expired_waiver_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    for w in &run.expired_waivers {
+        writeln!(
+            out,
+            "{}:{}: expired waiver: {}",
+            control_text::escape_controls(&w.file),
+            w.line,
+            control_text::escape_controls(&w.message())
+        )?;
+    }
+    Ok(())
+}
+
 /// `file:line:col`, as far as it is known, of an input error.
 pub(crate) fn input_error_at(e: &crate::data::diagnostic::InputProblem) -> String {
     match (e.line, e.column) {

@@ -101,15 +101,7 @@ pub fn render(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Resu
             )?;
         }
     }
-    for w in &run.expired_waivers {
-        writeln!(
-            out,
-            "{}:{}: expired waiver: {}",
-            escape_controls(&w.file),
-            w.line,
-            escape_controls(&w.message())
-        )?;
-    }
+    super::expired_waiver_lines(run, out)?;
     Ok(())
 }
 
