@@ -442,3 +442,25 @@ fn ten_thousand_small_files_cost_at_most_three_times_one_file() {
     let _ = std::fs::remove_dir_all(many);
     let _ = std::fs::remove_dir_all(one);
 }
+
+// Item 12: a lone surrogate in an unknown key dropped the record as "not an object".
+
+#[test]
+fn a_lone_surrogate_in_a_key_keeps_the_record() {
+    let d = scratch("surrogate-key");
+    let sample = root().join("fixtures/sample-export");
+    std::fs::copy(sample.join("export.json"), d.join("export.json")).expect("copy");
+    let first =
+        std::fs::read_to_string(sample.join("communications/2025-07.ndjson")).expect("read");
+    let line = first.lines().next().expect("a line");
+    let line = format!("{},\"x\\ud800y\":1}}\n", &line[..line.len() - 1]);
+    std::fs::write(d.join("communications.ndjson"), line).expect("write");
+    let out = check(&d, &["--format", "concise", "."]);
+    assert!(!out.stdout.contains("not an object"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("in 1 record from 2 files"),
+        "{}",
+        out.stdout
+    );
+    let _ = std::fs::remove_dir_all(d);
+}

@@ -386,7 +386,10 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_str(KeyVisitor)
+        // As bytes: a key with a lone surrogate escape (`"\ud800"`) is then
+        // a key with U+FFFD instead of an error that made the whole record
+        // read as "not an object".
+        d.deserialize_bytes(KeyVisitor)
     }
 }
 
@@ -405,6 +408,12 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(Cow::Owned(v))
+    }
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        Ok(String::from_utf8_lossy(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(String::from_utf8_lossy(v).into_owned()))
     }
 }
 
