@@ -101,5 +101,30 @@ pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
     } else {
         bytes
     };
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    // Not lossy: U+FFFD is longer than the byte it replaces and would move
+    // every later offset the loader recorded.
+    Ok(blank_invalid_lines(&bytes).0)
+}
+
+/// `bytes` with each line that holds invalid UTF-8 replaced by spaces (so
+/// that every other offset stays where it is), and where each such line's
+/// first invalid byte is.
+pub fn blank_invalid_lines(bytes: &[u8]) -> (String, Vec<usize>) {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut bad = Vec::new();
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(_) => out.extend_from_slice(line),
+            Err(e) => {
+                bad.push(out.len() + e.valid_up_to());
+                let body = line.strip_suffix(b"\n").unwrap_or(line);
+                out.extend(std::iter::repeat_n(b' ', body.len()));
+                if body.len() < line.len() {
+                    out.push(b'\n');
+                }
+            }
+        }
+    }
+    // Every line is valid UTF-8 now; lossy only spells that out.
+    (String::from_utf8_lossy(&out).into_owned(), bad)
 }

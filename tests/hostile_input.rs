@@ -464,3 +464,46 @@ fn a_lone_surrogate_in_a_key_keeps_the_record() {
     );
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// Item 11: invalid UTF-8 in one NDJSON line costs that line, like a syntax
+/// error in it, not the whole file; every other record keeps its location.
+#[test]
+fn invalid_utf8_in_one_ndjson_line_costs_that_line_only() {
+    let d = scratch("utf8-line");
+    let export = d.join("export");
+    std::fs::create_dir_all(export.join("visits")).expect("mkdir");
+    std::fs::copy(
+        root().join("fixtures/sample-export/export.json"),
+        export.join("export.json"),
+    )
+    .expect("copy");
+    let visits =
+        std::fs::read(root().join("fixtures/sample-export/visits/2025-09.ndjson")).expect("read");
+    let mut lines: Vec<Vec<u8>> = visits.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
+    let n = lines.iter().filter(|l| !l.is_empty()).count();
+    lines[2].splice(8..8, [0xFF]);
+    std::fs::write(export.join("visits/2025-09.ndjson"), lines.join(&b'\n')).expect("write");
+    let out = check(&d, &["--format", "json", "export"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        r["summary"]["records"].as_u64(),
+        Some(n as u64 - 1),
+        "{}",
+        out.stdout
+    );
+    let e = &r["input_errors"][0];
+    assert_eq!(e["line"], 3);
+    assert_eq!(e["column"], 9);
+    assert_eq!(e["records_lost"], "the record on line 3");
+    // The sample's CD442 on line 10 is still found, at its column.
+    let cd442 = r["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .find(|v| v["rule"] == "CD442")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cd442["field"]["line"], 10, "{cd442}");
+    assert_eq!(cd442["field"]["column"], 277, "{cd442}");
+}

@@ -92,8 +92,28 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
             return out;
         }
     };
+    let blanked;
     let text = match json::decode_text(&bytes) {
         Ok(t) => t,
+        // In an NDJSON file a line is a record: a line that is not UTF-8 is
+        // that record's input error, as a syntax error in it is.
+        Err(e) if matches!(task.holds, Holds::Lines(_)) && e.message == "invalid UTF-8" => {
+            let (text, bad) = crate::source::blank_invalid_lines(&bytes);
+            blanked = text;
+            let src = SourceFile::new(task.display.clone(), blanked.as_str());
+            for offset in bad {
+                let line = src.line_col(offset).line;
+                let report = diagnostic::at(&src, offset, 1, "invalid UTF-8");
+                out.errors.push(diagnostic::losing(
+                    report,
+                    format!("the record on line {line}"),
+                ));
+            }
+            if let Holds::Lines(c) = task.holds {
+                out.lost.push(c);
+            }
+            blanked.as_str()
+        }
         Err(e) => {
             let lossy = String::from_utf8_lossy(&bytes);
             let src = SourceFile::new(task.display.clone(), lossy.as_ref());
