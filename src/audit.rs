@@ -26,6 +26,12 @@ pub enum SetupError {
     #[error("no `as_of`: the instant the rules judge \"now\" by is not given")]
     #[diagnostic(code(no_as_of), help("pass `--as-of 2025-12-31T23:59:59+08:00`, or set `as_of` (or `generated_at`) in the export's `export` object"))]
     NoAsOf,
+    #[error("no `as_of` was read: the export's metadata may be in what the input errors above kept from being read")]
+    #[diagnostic(
+        code(no_as_of),
+        help("fix the input errors, or pass `--as-of 2025-12-31T23:59:59+08:00`")
+    )]
+    AsOfNotRead,
     #[error("`--as-of {0}` is not an RFC 3339 timestamp")]
     #[diagnostic(
         code(bad_as_of),
@@ -182,6 +188,8 @@ pub fn judge(
         }
         None => match (&export.meta.as_of, &export.meta.generated_at) {
             (Some((_, t)), _) | (None, Some((_, t))) => *t,
+            // The metadata may sit after the break of a truncated file.
+            (None, None) if !export.errors.is_empty() => return Err(SetupError::AsOfNotRead),
             (None, None) => return Err(SetupError::NoAsOf),
         },
     };

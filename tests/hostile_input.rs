@@ -507,3 +507,54 @@ fn invalid_utf8_in_one_ndjson_line_costs_that_line_only() {
     assert_eq!(cd442["field"]["line"], 10, "{cd442}");
     assert_eq!(cd442["field"]["column"], 277, "{cd442}");
 }
+
+/// Item 14: messages that name the cause.
+#[test]
+fn utf16_nul_and_an_unread_as_of_are_named_as_such() {
+    let d = scratch("messages");
+    let mut le = vec![0xFF, 0xFE];
+    for unit in r#"{"customers": []}"#.encode_utf16() {
+        le.extend_from_slice(&unit.to_le_bytes());
+    }
+    std::fs::write(d.join("bom.json"), &le).expect("write");
+    let no_bom: Vec<u8> =
+        r#"{"customers": []}"#.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    std::fs::write(d.join("be.json"), &no_bom).expect("write");
+    let out = check(&d, &["--format", "concise", "bom.json"]);
+    assert!(
+        out.stderr.contains("UTF-16 (little-endian)"),
+        "{}",
+        out.stderr
+    );
+    let out = check(&d, &["--format", "concise", "be.json"]);
+    assert!(out.stderr.contains("UTF-16 (big-endian)"), "{}", out.stderr);
+
+    std::fs::write(
+        d.join("nul.json"),
+        b"{\"export\": {\"as_of\": \"2025-12-31T23:59:59+08:00\"},\n \"customers\": [{\0\"id\": \"C1\"}]}",
+    )
+    .expect("write");
+    let out = check(&d, &["--format", "concise", "nul.json"]);
+    assert!(
+        out.stderr
+            .contains("nul.json:2:17: a NUL byte outside a string"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("key must be a string"),
+        "{}",
+        out.stderr
+    );
+
+    // The metadata comes last and the file breaks before it.
+    std::fs::write(
+        d.join("late.json"),
+        "{\"customers\": [{\"id\": \"C1\"},\n{\"id\": \n",
+    )
+    .expect("write");
+    let out = check(&d, &["--format", "concise", "late.json"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no `as_of` was read"), "{}", out.stderr);
+    assert!(!out.stderr.contains("set `as_of`"), "{}", out.stderr);
+}

@@ -60,6 +60,14 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, JsonError> {
             message: "file starts with a byte order mark".into(),
         });
     }
+    if let Some(order) = utf16(bytes) {
+        return Err(JsonError {
+            offset: 0,
+            line: 1,
+            column: 1,
+            message: format!("the file is UTF-16 ({order}), not UTF-8: save it as UTF-8"),
+        });
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
@@ -71,6 +79,28 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, JsonError> {
             message: "invalid UTF-8".into(),
         }
     })
+}
+
+/// The byte order of a UTF-16 text: by its byte order mark, or by the NUL
+/// beside each ASCII character that UTF-16 writes and JSON text never has.
+fn utf16(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some("little-endian"),
+        [0xFE, 0xFF, ..] => return Some("big-endian"),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let pairs = || head.chunks_exact(2);
+    if pairs().all(|p| p[1] == 0 && p[0] != 0) {
+        Some("little-endian")
+    } else if pairs().all(|p| p[0] == 0 && p[1] != 0) {
+        Some("big-endian")
+    } else {
+        None
+    }
 }
 
 /// 1-based line and column (in chars) of `offset` in `text`.
@@ -127,6 +157,17 @@ pub fn serde_offset(text: &str, base: usize, e: &serde_json::Error) -> (usize, S
     // serde_json appends its own (byte-based) position; ours replaces it.
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
+    }
+    // A NUL is no token at all; serde_json names what it expected instead
+    // ("key must be a string"), which points nowhere near the cause.
+    let at = |o: usize| text.as_bytes().get(base + o).copied();
+    if at(offset) == Some(0) || (offset > 0 && at(offset - 1) == Some(0)) {
+        let o = if at(offset) == Some(0) {
+            offset
+        } else {
+            offset - 1
+        };
+        return (base + o, "a NUL byte outside a string".into());
     }
     (base + offset, plain(&message))
 }
