@@ -558,3 +558,30 @@ fn utf16_nul_and_an_unread_as_of_are_named_as_such() {
     assert!(out.stderr.contains("no `as_of` was read"), "{}", out.stderr);
     assert!(!out.stderr.contains("set `as_of`"), "{}", out.stderr);
 }
+
+/// Item 10: a file replaced between the load and the locating pass is said
+/// to have changed (its lines would otherwise be wrong in silence).
+#[test]
+fn a_file_changed_after_it_was_read_is_named() {
+    use comply::data::model::{DataFile, FileStamp};
+    let d = scratch("changed");
+    let path = d.join("customers.ndjson");
+    std::fs::write(&path, "{\"id\": \"C1\"}\n{\"id\": \"C2\"}\n").expect("write");
+    let stamps =
+        std::collections::HashMap::from([(path.clone(), FileStamp::of(&path).expect("stamp"))]);
+    let files = vec![DataFile {
+        display: "customers.ndjson".into(),
+        path: path.clone(),
+        pointer_prefix: String::new(),
+        gzip: false,
+    }];
+    let mut locator = comply::eval::locate::Locator::default();
+    locator.want(0, 14);
+    assert!(locator.resolve(&files, &stamps).is_empty(), "unchanged");
+    std::fs::write(&path, "\n\n{\"id\": \"C1\"}\n{\"id\": \"C2\"}\n").expect("rewrite");
+    locator.want(0, 14);
+    assert_eq!(
+        locator.resolve(&files, &stamps),
+        vec!["customers.ndjson".to_string()]
+    );
+}

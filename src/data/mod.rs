@@ -93,6 +93,11 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
     let mut refs = Vec::new();
     let mut unknown_seen = std::collections::HashSet::new();
     for tasks in per_path {
+        for t in &tasks {
+            if let Some(s) = model::FileStamp::of(&t.path) {
+                export.stamps.insert(t.path.clone(), s);
+            }
+        }
         let outs: Vec<file::FileOut> = tasks
             .par_iter()
             .map(|t| file::process(t, schema, &needs, opts))

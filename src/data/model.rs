@@ -227,6 +227,27 @@ pub struct Export {
     /// kept some of its records from being read. Rules that look records of
     /// it up may then report what only the loss explains.
     pub incomplete: Vec<Option<String>>,
+    /// Size and modification time of each file as it was before it was
+    /// read: locations are found by reading files again, and a file that
+    /// changed in between would give wrong lines in silence.
+    pub stamps: std::collections::HashMap<std::path::PathBuf, FileStamp>,
+}
+
+/// What a file looked like when it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    pub fn of(path: &std::path::Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
 }
 
 impl Export {

@@ -25,7 +25,26 @@ impl Locator {
             .unwrap_or(LineCol { line: 1, column: 1 })
     }
 
-    pub fn resolve(&mut self, files: &[DataFile]) {
+    /// Finds the wanted positions; returns the files (display names) that
+    /// changed since they were read, whose positions may then be wrong.
+    pub fn resolve(
+        &mut self,
+        files: &[DataFile],
+        stamps: &HashMap<std::path::PathBuf, crate::data::model::FileStamp>,
+    ) -> Vec<String> {
+        let mut changed: Vec<String> = self
+            .wanted
+            .keys()
+            .filter_map(|f| files.get(*f))
+            .filter(|f| {
+                stamps
+                    .get(&f.path)
+                    .is_some_and(|s| crate::data::model::FileStamp::of(&f.path).as_ref() != Some(s))
+            })
+            .map(|f| f.display.clone())
+            .collect();
+        changed.sort();
+        changed.dedup();
         let wanted = std::mem::take(&mut self.wanted);
         let results: Vec<Vec<((FileId, u64), LineCol)>> = {
             use rayon::prelude::*;
@@ -44,6 +63,7 @@ impl Locator {
                 .collect()
         };
         self.found.extend(results.into_iter().flatten());
+        changed
     }
 }
 

@@ -147,7 +147,7 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
             locator.want(*file, span.end);
         }
     }
-    locator.resolve(&export.files);
+    let changed = locator.resolve(&export.files, &export.stamps);
 
     let display = |file: FileId| {
         export
@@ -272,7 +272,15 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
         .time_rfc3339(settings.as_of),
         rules,
         violations,
-        notes: export.notes.clone(),
+        notes: export
+            .notes
+            .iter()
+            .cloned()
+            .chain(changed.into_iter().map(|file| crate::data::model::Note {
+                file,
+                message: "changed after it was read: the lines and columns shown for it may be wrong; run the check again".into(),
+            }))
+            .collect(),
         input_errors: export
             .errors
             .iter()
