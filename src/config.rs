@@ -378,16 +378,6 @@ pub fn resolve_selectors(
     }
 }
 
-/// Selectors that name no rule: each is worth a warning (a typo selects
-/// nothing in silence otherwise).
-pub fn unknown_selectors<'a>(rules: &[RuleInfo], selectors: &'a [String]) -> Vec<&'a str> {
-    selectors
-        .iter()
-        .filter(|s| *s != "ALL" && !rules.iter().any(|r| r.code.starts_with(s.as_str())))
-        .map(String::as_str)
-        .collect()
-}
-
 impl Config {
     /// `[params]` as `NAME=VALUE` overrides, each value of its parameter's
     /// declared type as TOML writes it (`days = "15"` is a string, not an

@@ -95,5 +95,10 @@ fn selection_by_code_and_prefix() {
     assert_eq!(s(&["CD4"], &["CD4"], &[]), [false, false, false, false]);
     assert_eq!(s(&["ALL"], &["CD611"], &[]), [true, true, true, false]);
     let sel = vec!["CD9".to_string(), "CD43".to_string()];
-    assert_eq!(config::unknown_selectors(&rules, &sel), ["CD9"]);
+    let errors = config::resolve_selectors(&rules, &sel, "--select").unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with("`--select CD9` selects no rule"),
+        "{errors:?}"
+    );
 }

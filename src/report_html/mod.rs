@@ -373,16 +373,14 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
         };
         // Counted once, under the first clause it cites: the bars add up
         // to the number of violations.
-        let gs: Vec<String> = vec![rule
+        let g = rule
             .clauses
             .first()
-            .map_or_else(|| "schema".to_string(), |c| clause_group(&c.id).to_string())];
-        for g in gs {
-            if !groups.contains(&g) {
-                groups.push(g.clone());
-            }
-            by_group.entry(g).or_default().add(rule.severity);
+            .map_or_else(|| "schema".to_string(), |c| clause_group(&c.id).to_string());
+        if !groups.contains(&g) {
+            groups.push(g.clone());
         }
+        by_group.entry(g).or_default().add(rule.severity);
     }
     let clause_chart = charts::horizontal(
         &groups
