@@ -99,6 +99,8 @@ pub struct FieldDecl {
     pub name: Ident,
     pub ty: TypeExpr,
     pub optional: bool,
+    /// Marked `personal`: its values are masked in redacted reports.
+    pub personal: bool,
     pub span: Span,
 }
 

@@ -45,6 +45,8 @@ pub struct FieldDef {
     pub name: String,
     pub ty: Type,
     pub optional: bool,
+    /// Marked `personal` in the policy: masked in redacted reports.
+    pub personal: bool,
     pub span: Span,
 }
 

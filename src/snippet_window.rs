@@ -37,6 +37,10 @@ pub struct SnippetWindow {
     line: usize,
     /// In file (and window) order.
     pieces: Vec<Piece>,
+    /// When the text was redacted before it was cut: the file offset it
+    /// starts at and the map from its offsets back to the file's, so that
+    /// columns stay the file's although masks change lengths.
+    origin: Option<(usize, crate::report::redact::Redacted)>,
 }
 
 impl SnippetWindow {
@@ -98,6 +102,7 @@ impl SnippetWindow {
             text: out,
             line,
             pieces,
+            origin: None,
         };
         let mapped = spans
             .iter()
@@ -108,6 +113,38 @@ impl SnippetWindow {
             })
             .collect();
         (window, mapped)
+    }
+
+    /// [`SnippetWindow::cut`] of redacted text: `redacted` is the redaction
+    /// of the file's bytes from `offset` on; `spans` are in file offsets.
+    pub fn cut_redacted(
+        name: impl Into<String>,
+        redacted: &crate::report::redact::Redacted,
+        offset: usize,
+        column: usize,
+        line: usize,
+        spans: &[SourceSpan],
+    ) -> (Self, Vec<SourceSpan>) {
+        let spans: Vec<SourceSpan> = spans
+            .iter()
+            .map(|s| {
+                let rel = s.offset().saturating_sub(offset);
+                let a = redacted.to_output(rel, false);
+                let b = redacted.to_output(rel + s.len(), true).max(a);
+                SourceSpan::new((offset + a).into(), b - a)
+            })
+            .collect();
+        let (mut window, spans) = Self::cut(name, &redacted.text, offset, column, line, &spans);
+        window.origin = Some((offset, redacted.clone()));
+        (window, spans)
+    }
+
+    /// The file offset of `at`, an offset of the (redacted) text cut.
+    fn in_file(&self, at: usize) -> usize {
+        match &self.origin {
+            Some((offset, r)) if at >= *offset => offset + r.to_input(at - offset),
+            _ => at,
+        }
     }
 
     /// The window offset showing file offset `at` (or the nearest kept byte before it).
@@ -123,7 +160,9 @@ impl SnippetWindow {
     fn column(&self, at: usize) -> usize {
         let i = self.pieces.partition_point(|p| p.win <= at);
         match i.checked_sub(1).map(|i| self.pieces[i]) {
-            Some(p) => p.file + (at - p.win).min(p.len) - p.line_start,
+            Some(p) => self
+                .in_file(p.file + (at - p.win).min(p.len))
+                .saturating_sub(self.in_file(p.line_start)),
             None => 0,
         }
     }

@@ -367,11 +367,14 @@ fn type_expr() -> impl Strategy<Value = TypeExpr> {
 }
 
 fn field_decl(ty: impl Strategy<Value = TypeExpr>) -> impl Strategy<Value = FieldDecl> {
-    (ident(), ty, any::<bool>()).prop_map(|(name, ty, optional)| FieldDecl {
-        name,
-        ty,
-        optional,
-        span: sp(),
+    (ident(), ty, any::<bool>(), any::<bool>()).prop_map(|(name, ty, optional, personal)| {
+        FieldDecl {
+            name,
+            ty,
+            optional,
+            personal,
+            span: sp(),
+        }
     })
 }
 

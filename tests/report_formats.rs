@@ -9,6 +9,7 @@ fn opts(root: &std::path::Path) -> ReportOptions {
     ReportOptions {
         root: Some(root.to_path_buf()),
         policy_sources: vec![(POLICY_FILE.to_string(), POLICY.to_string())],
+        vocabulary: report_common::vocabulary(),
         ..ReportOptions::default()
     }
 }

@@ -704,3 +704,241 @@ fn the_readme_examples_run_as_written() {
         .expect("the CI line");
     assert_eq!(ci, "exports/ -o comply.sarif --format github");
 }
+
+/// The values of the sample the shipped policy calls personal: under a field
+/// marked `personal` (at any depth below it) or inside a free-form object.
+fn personal_values_of_the_sample() -> BTreeSet<String> {
+    use comply::schema::{ObjectType, Type};
+    fn hiding_keys(o: &ObjectType, hidden: bool, out: &mut BTreeSet<String>) {
+        for f in &o.fields {
+            let mut ty = &f.ty;
+            while let Type::List(inner) = ty {
+                ty = inner;
+            }
+            let hides = hidden || f.personal || matches!(ty, Type::AnyObject);
+            if hides {
+                out.insert(f.name.clone());
+            }
+            if let Type::Object(inner) = ty {
+                hiding_keys(inner, hides, out);
+            }
+        }
+    }
+    fn collect(
+        v: &serde_json::Value,
+        under: bool,
+        keys: &BTreeSet<String>,
+        out: &mut BTreeSet<String>,
+        other: &mut Vec<String>,
+    ) {
+        match v {
+            serde_json::Value::String(s) if under && s.chars().count() >= 2 => {
+                out.insert(s.clone());
+            }
+            serde_json::Value::String(s) => other.push(s.clone()),
+            // Short numbers (ages, counts) could be any offset or line of a report.
+            serde_json::Value::Number(n) if under && n.as_f64().is_some_and(|x| x >= 1e6) => {
+                out.insert(n.to_string());
+            }
+            serde_json::Value::Array(a) => {
+                a.iter().for_each(|x| collect(x, under, keys, out, other))
+            }
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    if under && k.chars().count() >= 4 {
+                        // A free-form object's keys are the export's too.
+                        out.insert(format!("\"{k}\""));
+                    }
+                    collect(x, under || keys.contains(k), keys, out, other);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (program, _) = comply::policy::compile(comply::policy::shipped());
+    let mut keys = BTreeSet::new();
+    for c in &program.schema.collections {
+        hiding_keys(&c.record, false, &mut keys);
+    }
+    let mut values = BTreeSet::new();
+    let mut other = Vec::new();
+    for entry in walkdir::WalkDir::new(root().join("fixtures/sample-export")) {
+        let entry = entry.expect("walk");
+        let text = match std::fs::read_to_string(entry.path()) {
+            Ok(t) if entry.file_type().is_file() => t,
+            _ => continue,
+        };
+        let docs: Vec<serde_json::Value> =
+            if entry.path().extension().is_some_and(|e| e == "ndjson") {
+                text.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect()
+            } else {
+                serde_json::from_str(&text).into_iter().collect()
+            };
+        for d in &docs {
+            collect(d, false, &keys, &mut values, &mut other);
+        }
+    }
+    // A city is also part of a regulator's name, which is not personal: a
+    // value found inside what the policy shows cannot be told apart.
+    values.retain(|v| !other.iter().any(|o| o.contains(v.as_str())));
+    // A value that is also the policy's own text (`客户满意` inside a clause's
+    // gloss) is shown as the clause, not as the record's value.
+    values.retain(|v| !comply::policy::SHIPPED.contains(v.as_str()));
+    // Keys that only a free-form object holds, not the policy's own names.
+    values.retain(|v| {
+        !v.starts_with('"')
+            || !keys.contains(v.trim_matches('"'))
+                && !program
+                    .schema
+                    .collections
+                    .iter()
+                    .any(|c| c.record.field(v.trim_matches('"')).is_some())
+    });
+    values
+}
+
+#[test]
+fn no_personal_value_of_the_sample_reaches_a_redacted_report() {
+    let personal = personal_values_of_the_sample();
+    // The sample has names, free text, cities and incomes under those fields.
+    for probe in ["赵超", "南京", "2120000", "\"occupation\""] {
+        assert!(
+            personal.contains(probe),
+            "{probe} not found among {personal:?}"
+        );
+    }
+    let formats = [
+        "human",
+        "concise",
+        "json",
+        "ndjson",
+        "sarif",
+        "junit",
+        "github",
+        "gitlab",
+        "statistics",
+        "html",
+    ];
+    let d = scratch("personal");
+    let sample = root().join("fixtures/sample-export");
+    let sample = sample.to_str().unwrap_or_default();
+    let files: Vec<String> = formats.iter().map(|f| format!("{f}={f}.out")).collect();
+    for terminal in [false, true] {
+        for format in formats {
+            let mut args = vec!["check", "--format", format];
+            for f in &files {
+                args.extend(["-o", f.as_str()]);
+            }
+            args.push(sample);
+            let stdout = if terminal {
+                // `script` gives the run a terminal: standard output is then
+                // shown in clear, as a person at a terminal asked, but every
+                // file is still a file.
+                let line = std::iter::once(env!("CARGO_BIN_EXE_comply"))
+                    .chain(args.iter().copied())
+                    .map(|a| format!("'{a}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let out = std::process::Command::new("script")
+                    .args(["-qec", &line, "/dev/null"])
+                    .current_dir(&d)
+                    .output()
+                    .expect("script");
+                assert_eq!(out.status.code(), Some(1), "{line}");
+                None
+            } else {
+                let out = comply_in(&d, &args);
+                assert_eq!(out.code, 1, "{}", out.stderr);
+                Some(out.stdout)
+            };
+            let mut outputs: Vec<(String, String)> = formats
+                .iter()
+                .map(|f| {
+                    let file = d.join(format!("{f}.out"));
+                    (
+                        format!("-o {f}"),
+                        std::fs::read_to_string(file).expect("report file"),
+                    )
+                })
+                .collect();
+            outputs.extend(stdout.map(|s| (format!("stdout {format}"), s)));
+            for (name, text) in &outputs {
+                assert!(text.len() > 200, "{name} is a report: {text}");
+                for p in &personal {
+                    assert!(
+                        !text.contains(p.as_str()),
+                        "{name} (terminal: {terminal}, --format {format}) shows `{p}`"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn redacted_messages_keep_every_schema_name() {
+    let (program, _) = comply::policy::compile(comply::policy::shipped());
+    let mut names = BTreeSet::new();
+    for c in &program.schema.collections {
+        names.insert(c.name.clone());
+        for f in &c.record.fields {
+            names.insert(f.name.clone());
+        }
+    }
+    for e in &program.schema.enums {
+        names.extend(e.values.iter().cloned());
+    }
+    // Integrity findings quote the schema: an unknown collection and its
+    // did-you-mean, an unfit enum value, a dangling reference.
+    let d = scratch("schema-names");
+    std::fs::write(
+        d.join("export.json"),
+        r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00", "timezone": "+08:00"},
+ "custmers": [{"id": "X1"}],
+ "customers": [{"id": "C1", "type": "individual", "name": "Wang Xiaoming", "created_at": "2025-01-01",
+   "acquisition_channel": "word_of_mouth", "stage": "prospect", "owner": "E404"}]}
+"#,
+    )
+    .expect("write");
+    let clear = json(&comply_in(
+        &d,
+        &["check", "--no-redact", "--format", "json", "export.json"],
+    ));
+    let redacted = json(&comply_in(
+        &d,
+        &["check", "--redact", "--format", "json", "export.json"],
+    ));
+    let messages = |r: &serde_json::Value| -> Vec<String> {
+        r["violations"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v["message"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (clear, redacted) = (messages(&clear), messages(&redacted));
+    assert_eq!(clear.len(), redacted.len());
+    let mut checked = 0;
+    for (c, r) in clear.iter().zip(&redacted) {
+        for quoted in c.split('`').skip(1).step_by(2) {
+            if names.contains(quoted) {
+                checked += 1;
+                assert!(
+                    r.contains(&format!("`{quoted}`")),
+                    "`{quoted}` lost: {c} -> {r}"
+                );
+            }
+        }
+    }
+    assert!(checked >= 3, "few messages quote a schema name: {clear:?}");
+    assert!(
+        redacted
+            .iter()
+            .all(|m| !m.contains("word_of_mouth") && !m.contains("Wang")),
+        "{redacted:?}"
+    );
+}

@@ -138,6 +138,7 @@ impl<'a> Checker<'a> {
                 name: f.name.name.clone(),
                 ty,
                 optional: f.optional,
+                personal: f.personal,
                 span: f.name.span,
             });
         }

@@ -17,8 +17,8 @@ use miette::{
 
 use super::control_text::escape_controls;
 use super::{
-    input_error_at, input_error_text, plural, redact_json_text_keeping, shown, statistics,
-    totals_line, ReportOptions,
+    input_error_at, input_error_text, plural, redact_json, shown, statistics, totals_line,
+    ReportOptions,
 };
 use crate::snippet_window::{SnippetWindow, MAX_LINE_BYTES};
 use crate::violation::{Run, Severity, Violation};
@@ -264,21 +264,23 @@ pub fn diagnostic(
                     win_end
                 };
                 let slice = &text[win_start..win_end.max(win_start)];
-                let slice = if opts.redact {
-                    redact_json_text_keeping(slice, &opts.vocabulary)
-                } else {
-                    slice.to_string()
-                };
                 let mut spans = vec![SourceSpan::new(s.into(), record_end - s)];
                 spans.extend(field_label.as_ref().map(|(_, span)| *span));
-                let (window, spans) = SnippetWindow::cut(
-                    loc.file.clone(),
-                    &slice,
-                    win_start,
-                    win_start - line_start,
-                    loc.line.saturating_sub(1),
-                    &spans,
-                );
+                let column = win_start - line_start;
+                let line = loc.line.saturating_sub(1);
+                let (window, spans) = if opts.redact {
+                    let shown = redact_json(slice, &opts.vocabulary);
+                    SnippetWindow::cut_redacted(
+                        loc.file.clone(),
+                        &shown,
+                        win_start,
+                        column,
+                        line,
+                        &spans,
+                    )
+                } else {
+                    SnippetWindow::cut(loc.file.clone(), slice, win_start, column, line, &spans)
+                };
                 labels.push(LabeledSpan::new_with_span(Some(what), spans[0]));
                 if let Some((rel, _)) = field_label {
                     labels.push(LabeledSpan::new_primary_with_span(Some(rel), spans[1]));

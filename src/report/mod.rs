@@ -21,9 +21,7 @@ use std::path::PathBuf;
 
 use crate::violation::{Run, Violation};
 
-pub use redact::{
-    redact_json_text, redact_json_text_keeping, redact_message, redact_message_keeping, Vocabulary,
-};
+pub use redact::{redact_json, redact_message, redact_message_keeping, Vocabulary};
 
 /// The output formats of `comply check --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]

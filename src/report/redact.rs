@@ -1,89 +1,275 @@
-//! Redaction: masking personal data in snippets and messages.
+//! Redaction: masking personal data in snippets and messages, by what the
+//! policy's schema says.
 //!
-//! What survives [`redact_json_text`]:
-//! - every object key;
-//! - string values under a key that holds ids: `id`, `*_id`, `*_ids`,
-//!   `*_by`, `owner`, `reviewers` (array elements included);
-//! - enum tokens (`^[a-z][a-z0-9_]*$`) under a key the schema declares as an
-//!   enumeration (`type`, `status`, `stage`, `department`, …);
-//! - risk levels `R1`..`R5`, `C1`..`C5`, under any key;
-//! - timestamps and dates under keys ending in `_at` and under `as_of`,
-//!   `period_label` and `rectification_deadline`;
-//! - numbers, booleans and `null`.
-//!
-//! Every other string value (names, phone numbers, free text, and anything
-//! under an unknown key) has each of its bytes replaced by `*`, quotes kept,
-//! so byte offsets and spans into the text stay valid.
+//! What the policy defines is shown: object keys, and values under a field
+//! it declares that is not marked `personal` and not inside a free-form
+//! (`object`) or personal object, when the value fits the field's type (an
+//! enum field shows its values only, a time field what looks like a date,
+//! a ref what looks like an id). Everything else is masked with the same
+//! [`MASK`], whatever its length: values under undeclared keys, every key
+//! and value inside a free-form object, and all values when no policy is
+//! known. `true`, `false` and `null` tell nothing and are always shown.
 
-/// Keys whose values are enumeration tokens in the export schema.
-const ENUM_KEYS: &[&str] = &[
-    "type",
-    "department",
-    "status",
-    "stage",
-    "acquisition_channel",
-    "data_classification",
-    "purpose",
-    "channel",
-    "method",
-    "methods",
-    "scope",
-    "period",
-    "decision",
-    "outcome",
-    "recipient_type",
-    "currency",
+use std::collections::{BTreeSet, HashMap};
+
+use crate::schema::{ObjectType, Schema, Type};
+
+/// What a mask shows: the same for every value, so that it tells nothing of
+/// the value's length.
+pub const MASK: &str = "******";
+
+/// What the policy declares under one field name, merged over every place
+/// the name is declared (collections and nested objects alike).
+#[derive(Debug, Clone, Default)]
+struct FieldKind {
+    /// Marked `personal` somewhere: masked everywhere, the safe reading of
+    /// a name declared twice.
+    personal: bool,
+    /// A free-form object somewhere: what is inside is the export's.
+    free: bool,
+    strings: bool,
+    times: bool,
+    refs: bool,
+    numbers: bool,
+    enum_values: BTreeSet<String>,
+}
+
+/// The names a policy defines (collections, fields, enum values, rule codes
+/// and names) and what its schema says of each field. A message that quotes
+/// one of the names quotes the policy, not the export's data, and keeps it
+/// when redacted.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    words: BTreeSet<String>,
+    fields: HashMap<String, FieldKind>,
+}
+
+/// The members of the `export` metadata object (crm-export.md): the
+/// contract's, not the policy's, and not personal.
+const EXPORT_MEMBERS: &[(&str, bool)] = &[
+    ("system", false),
+    ("generated_at", true),
+    ("as_of", true),
+    ("timezone", false),
 ];
 
-const TIMESTAMP_KEYS: &[&str] = &[
-    "as_of",
-    "period_label",
-    "rectification_deadline",
-    "timezone",
-];
+impl Vocabulary {
+    pub fn of(schema: &Schema, rules: &[crate::violation::RuleInfo]) -> Self {
+        let mut v = Vocabulary::default();
+        for c in &schema.collections {
+            v.words.insert(c.name.clone());
+            v.object(schema, &c.record, false);
+        }
+        for (name, time) in EXPORT_MEMBERS {
+            let k = v.fields.entry(name.to_string()).or_default();
+            k.times |= time;
+            k.strings |= !time;
+        }
+        v.words.extend(v.fields.keys().cloned());
+        for e in &schema.enums {
+            v.words.extend(e.values.iter().cloned());
+        }
+        for r in rules {
+            v.words.insert(r.code.clone());
+            v.words.insert(r.name.clone());
+        }
+        v.words.insert("export".into());
+        v
+    }
 
-fn is_id_key(key: &str) -> bool {
-    key == "id"
-        || key.ends_with("_id")
-        || key.ends_with("_ids")
-        || key.ends_with("_by")
-        || key == "owner"
-        || key == "reviewers"
+    fn object(&mut self, schema: &Schema, o: &ObjectType, inside_personal: bool) {
+        for f in &o.fields {
+            let personal = f.personal || inside_personal;
+            let mut ty = &f.ty;
+            while let Type::List(inner) = ty {
+                ty = inner;
+            }
+            {
+                let k = self.fields.entry(f.name.clone()).or_default();
+                k.personal |= personal;
+                match ty {
+                    Type::String => k.strings = true,
+                    Type::Time => k.times = true,
+                    Type::Ref(_) => k.refs = true,
+                    Type::Int { .. } | Type::Number => k.numbers = true,
+                    Type::Enum(e) => {
+                        if let Some(e) = schema.enums.get(*e) {
+                            k.enum_values.extend(e.values.iter().cloned());
+                        }
+                    }
+                    Type::AnyObject => k.free = true,
+                    Type::Bool | Type::Object(_) | Type::List(_) => {}
+                }
+            }
+            if let Type::Object(inner) = ty {
+                self.object(schema, inner, personal);
+            }
+        }
+    }
+
+    /// Whether the objects and arrays above (the keys that hold them,
+    /// outermost first) hide what they contain: one is free-form or personal.
+    fn hides_inside(&self, keys: &[Option<&str>]) -> bool {
+        keys.iter().any(|k| {
+            k.and_then(|k| self.fields.get(k))
+                .is_some_and(|f| f.free || f.personal)
+        })
+    }
+
+    /// The field a value under `key` may be shown as, if any.
+    fn shown_field(&self, keys: &[Option<&str>]) -> Option<&FieldKind> {
+        let (last, above) = keys.split_last()?;
+        let f = self.fields.get((*last)?)?;
+        (!f.personal && !f.free && !self.hides_inside(above)).then_some(f)
+    }
+
+    fn shows_string(&self, keys: &[Option<&str>], raw: &str) -> bool {
+        let Some(f) = self.shown_field(keys) else {
+            return false;
+        };
+        f.strings
+            || f.enum_values.contains(raw)
+            || (f.times && timestamp_like(raw))
+            || (f.refs && token_like(raw))
+            || (f.numbers && number_like(raw))
+    }
+
+    fn shows_number(&self, keys: &[Option<&str>]) -> bool {
+        self.shown_field(keys).is_some()
+    }
+
+    /// A word of the policy, or a JSON Pointer made of such words and indices.
+    pub fn defines(&self, quoted: &str) -> bool {
+        if self.words.contains(quoted) {
+            return true;
+        }
+        match quoted.strip_prefix('/') {
+            Some(rest) => rest.split('/').all(|seg| {
+                self.words.contains(seg)
+                    || (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+            }),
+            None => false,
+        }
+    }
 }
 
-fn is_enum_token(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
-fn is_risk_level(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 2 && (b[0] == b'R' || b[0] == b'C') && (b'1'..=b'5').contains(&b[1])
-}
-
-/// `2025-03-04`, `2025-03-04T09:30:00+08:00`, `2025-Q1`, `+08:00`: digits
-/// and date punctuation only, starting with a digit or sign.
-fn is_timestamp_like(s: &str) -> bool {
+fn token_like(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 40
-        && s.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || "-:+.TtZzQ".contains(c))
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':' | b'/'))
 }
 
-fn keep(key: Option<&str>, value: &str) -> bool {
-    if is_risk_level(value) {
-        return true;
+/// `2025-03-04`, `2025-03-04T09:30:00+08:00`: digits and date punctuation.
+fn timestamp_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 4
+        && b.len() <= 40
+        && b[0].is_ascii_digit()
+        && s.bytes().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'-' | b':' | b'+' | b'.' | b'T' | b't' | b'Z' | b'z')
+        })
+}
+
+fn number_like(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+}
+
+/// A run of the redacted text: copied from the input, or a mask over it.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    input: usize,
+    input_len: usize,
+    output: usize,
+    output_len: usize,
+    copied: bool,
+}
+
+/// Redacted JSON text, with the map between its offsets and the input's.
+#[derive(Debug, Clone, Default)]
+pub struct Redacted {
+    pub text: String,
+    runs: Vec<Run>,
+}
+
+impl Redacted {
+    fn copy(&mut self, input: &str, from: usize, to: usize) {
+        if to <= from {
+            return;
+        }
+        match self.runs.last_mut() {
+            Some(r) if r.copied && r.input + r.input_len == from => {
+                r.input_len += to - from;
+                r.output_len += to - from;
+            }
+            _ => self.runs.push(Run {
+                input: from,
+                input_len: to - from,
+                output: self.text.len(),
+                output_len: to - from,
+                copied: true,
+            }),
+        }
+        self.text.push_str(&input[from..to]);
     }
-    let Some(key) = key else { return false };
-    if is_id_key(key) {
-        return true;
+
+    /// Masks `input[from..to]`, quoted when `quoted`; its line breaks are
+    /// kept so that line numbers stay right.
+    fn mask(&mut self, input: &str, from: usize, to: usize, quoted: bool) {
+        let output = self.text.len();
+        if quoted {
+            self.text.push('"');
+            self.text.push_str(MASK);
+            self.text.push('"');
+        } else {
+            self.text.push_str(MASK);
+        }
+        for _ in input[from..to].matches('\n') {
+            self.text.push('\n');
+        }
+        self.runs.push(Run {
+            input: from,
+            input_len: to - from,
+            output,
+            output_len: self.text.len() - output,
+            copied: false,
+        });
     }
-    if ENUM_KEYS.contains(&key) && is_enum_token(value) {
-        return true;
+
+    /// The redacted offset of input offset `at`; inside a mask, its start
+    /// (or its end, for the `end` of a range).
+    pub fn to_output(&self, at: usize, end: bool) -> usize {
+        let i = self.runs.partition_point(|r| r.input <= at);
+        let Some(r) = i.checked_sub(1).map(|i| self.runs[i]) else {
+            return 0;
+        };
+        if r.copied {
+            r.output + (at - r.input).min(r.output_len)
+        } else if end && at > r.input {
+            r.output + r.output_len
+        } else {
+            r.output
+        }
     }
-    (key.ends_with("_at") || TIMESTAMP_KEYS.contains(&key)) && is_timestamp_like(value)
+
+    /// The input offset that redacted offset `at` shows (a mask's start for
+    /// any offset inside it).
+    pub fn to_input(&self, at: usize) -> usize {
+        let i = self.runs.partition_point(|r| r.output <= at);
+        let Some(r) = i.checked_sub(1).map(|i| self.runs[i]) else {
+            return 0;
+        };
+        if r.copied {
+            r.input + (at - r.output).min(r.input_len)
+        } else if at >= r.output + r.output_len {
+            r.input + r.input_len
+        } else {
+            r.input
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -95,117 +281,6 @@ enum Frame {
     },
     /// In an array: the key the array is the value of.
     Array { key: Option<String> },
-}
-
-/// Masks every JSON string value in `text` that may carry personal data
-/// (see the module doc). Works on fragments: text outside any container is
-/// masked as under an unknown key. Output has the same length in bytes.
-pub fn redact_json_text(text: &str) -> String {
-    redact_json_text_keeping(text, &Vocabulary::default())
-}
-
-/// [`redact_json_text`], also masking what the policy does not declare:
-/// values (numbers too) under undeclared keys, and everything inside a
-/// free-form object, its keys included.
-pub fn redact_json_text_keeping(text: &str, vocabulary: &Vocabulary) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut i = 0;
-    let mut copied = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'{' => stack.push(Frame::Object {
-                key: None,
-                expect_key: true,
-            }),
-            b'[' => {
-                let key = match stack.last() {
-                    Some(Frame::Object { key, .. }) => key.clone(),
-                    Some(Frame::Array { key }) => key.clone(),
-                    None => None,
-                };
-                stack.push(Frame::Array { key });
-            }
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => {
-                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
-                    *expect_key = true;
-                }
-            }
-            b'"' => {
-                let start = i + 1;
-                let mut j = start;
-                while j < bytes.len() && bytes[j] != b'"' {
-                    if bytes[j] == b'\\' {
-                        j += 1;
-                    }
-                    j += 1;
-                }
-                let end = j.min(bytes.len());
-                let content = &text[start..end];
-                let is_key = matches!(
-                    stack.last(),
-                    Some(Frame::Object {
-                        expect_key: true,
-                        ..
-                    })
-                );
-                if is_key {
-                    let inside_free = vocabulary.free_above(&keys_of(&stack, true));
-                    if let Some(Frame::Object { key, expect_key }) = stack.last_mut() {
-                        *key = Some(content.to_string());
-                        *expect_key = false;
-                    }
-                    if inside_free {
-                        out.push_str(&text[copied..start]);
-                        out.extend(std::iter::repeat_n('*', end - start));
-                        copied = end;
-                    }
-                } else {
-                    let key = match stack.last() {
-                        Some(Frame::Object { key, .. }) | Some(Frame::Array { key }) => {
-                            key.as_deref()
-                        }
-                        None => None,
-                    };
-                    if !keep(key, content) || !vocabulary.may_show(&keys_of(&stack, false)) {
-                        out.push_str(&text[copied..start]);
-                        out.extend(std::iter::repeat_n('*', end - start));
-                        copied = end;
-                    }
-                }
-                i = end + 1;
-                continue;
-            }
-            b'-' | b'0'..=b'9' => {
-                let end = i + bytes[i..]
-                    .iter()
-                    .take_while(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-                    .count();
-                let value = matches!(
-                    stack.last(),
-                    Some(Frame::Object {
-                        expect_key: false,
-                        ..
-                    }) | Some(Frame::Array { .. })
-                );
-                if value && !vocabulary.may_show(&keys_of(&stack, false)) {
-                    out.push_str(&text[copied..i]);
-                    out.extend(std::iter::repeat_n('*', end - i));
-                    copied = end;
-                }
-                i = end;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push_str(&text[copied.min(text.len())..]);
-    out
 }
 
 /// The keys above a value, outermost first; for a key itself (`for_key`),
@@ -224,96 +299,139 @@ fn keys_of(stack: &[Frame], for_key: bool) -> Vec<Option<&str>> {
     keys
 }
 
-/// What a message's mask shows: the same for every value, so that it tells
-/// nothing of the value's length.
-pub const MASK: &str = "******";
+/// The index just past the closing quote of the string starting at `start`
+/// (or the end of the text when it is not closed).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut j = start + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'"' => return j + 1,
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
 
-/// The names a policy defines: collections, fields, enum values, rule codes
-/// and names. A message that quotes one of them quotes the policy, not the
-/// export's data, and keeps it when redacted.
-#[derive(Debug, Clone, Default)]
-pub struct Vocabulary(
-    std::collections::BTreeSet<String>,
-    /// Field names the policy declares (the export's own metadata members
-    /// too); empty when no policy is known.
-    std::collections::BTreeSet<String>,
-    /// Fields declared as free-form objects: what is inside is the
-    /// export's, keys and numbers included, and personal.
-    std::collections::BTreeSet<String>,
-);
+fn next_non_ws(bytes: &[u8], from: usize) -> Option<u8> {
+    bytes
+        .get(from..)?
+        .iter()
+        .copied()
+        .find(|c| !c.is_ascii_whitespace())
+}
 
-/// The members of the `export` metadata object (crm-export.md).
-const EXPORT_MEMBERS: &[&str] = &["system", "generated_at", "as_of", "timezone"];
-
-impl Vocabulary {
-    pub fn of(schema: &crate::schema::Schema, rules: &[crate::violation::RuleInfo]) -> Self {
-        type Set = std::collections::BTreeSet<String>;
-        fn fields(o: &crate::schema::ObjectType, out: &mut Set, free: &mut Set) {
-            for f in &o.fields {
-                out.insert(f.name.clone());
-                let mut ty = &f.ty;
-                while let crate::schema::Type::List(inner) = ty {
-                    ty = inner;
+/// Masks what `text`, JSON or a fragment of it, shows that the policy does
+/// not (see the module doc). Never fails: text that is not JSON is masked
+/// word by word, its structure kept.
+pub fn redact_json(text: &str, vocabulary: &Vocabulary) -> Redacted {
+    let bytes = text.as_bytes();
+    let mut out = Redacted {
+        text: String::with_capacity(text.len()),
+        runs: Vec::new(),
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                stack.push(Frame::Object {
+                    key: None,
+                    expect_key: true,
+                });
+                i += 1;
+            }
+            b'[' => {
+                let key = match stack.last() {
+                    Some(Frame::Object { key, .. }) | Some(Frame::Array { key }) => key.clone(),
+                    None => None,
+                };
+                stack.push(Frame::Array { key });
+                i += 1;
+            }
+            b'}' => {
+                if matches!(stack.last(), Some(Frame::Object { .. })) {
+                    stack.pop();
                 }
-                match ty {
-                    crate::schema::Type::Object(inner) => fields(inner, out, free),
-                    crate::schema::Type::AnyObject => {
-                        free.insert(f.name.clone());
+                i += 1;
+            }
+            b']' => {
+                if matches!(stack.last(), Some(Frame::Array { .. })) {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            b',' => {
+                if let Some(Frame::Object { expect_key, .. }) = stack.last_mut() {
+                    *expect_key = true;
+                }
+                i += 1;
+            }
+            b'"' => {
+                let end = string_end(bytes, i);
+                let terminated = end > i + 1 && bytes[end - 1] == b'"';
+                let raw = if terminated {
+                    &text[i + 1..end - 1]
+                } else {
+                    ""
+                };
+                let is_key = terminated
+                    && matches!(
+                        stack.last(),
+                        Some(Frame::Object {
+                            expect_key: true,
+                            ..
+                        })
+                    )
+                    && next_non_ws(bytes, end) == Some(b':');
+                let shown = if is_key {
+                    let shown = !vocabulary.hides_inside(&keys_of(&stack, true));
+                    if let Some(Frame::Object { key, expect_key }) = stack.last_mut() {
+                        *key = Some(raw.to_string());
+                        *expect_key = false;
                     }
-                    _ => {}
+                    shown
+                } else {
+                    terminated && vocabulary.shows_string(&keys_of(&stack, false), raw)
+                };
+                if !shown {
+                    out.copy(text, copied, i);
+                    out.mask(text, i, end, true);
+                    copied = end;
                 }
+                i = end;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = i + bytes[i..]
+                    .iter()
+                    .take_while(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .count();
+                if !vocabulary.shows_number(&keys_of(&stack, false)) {
+                    out.copy(text, copied, i);
+                    out.mask(text, i, end, false);
+                    copied = end;
+                }
+                i = end;
+            }
+            c if c.is_ascii_whitespace() || c == b':' => i += 1,
+            _ => {
+                let end = i + bytes[i..]
+                    .iter()
+                    .take_while(|c| !c.is_ascii_whitespace() && !b"{}[],:\"".contains(c))
+                    .count();
+                let word = &text[i..end];
+                if !matches!(word, "true" | "false" | "null") {
+                    out.copy(text, copied, i);
+                    out.mask(text, i, end, false);
+                    copied = end;
+                }
+                i = end;
             }
         }
-        let mut words = Set::new();
-        let mut keys = Set::new();
-        let mut free = Set::new();
-        for c in &schema.collections {
-            words.insert(c.name.clone());
-            fields(&c.record, &mut keys, &mut free);
-        }
-        keys.extend(EXPORT_MEMBERS.iter().map(|s| s.to_string()));
-        words.extend(keys.iter().cloned());
-        for e in &schema.enums {
-            words.extend(e.values.iter().cloned());
-        }
-        for r in rules {
-            words.insert(r.code.clone());
-            words.insert(r.name.clone());
-        }
-        words.insert("export".into());
-        Vocabulary(words, keys, free)
     }
-
-    /// Whether a value under this chain of keys (outermost first) may be
-    /// shown at all: its key is one the policy declares, and no key above
-    /// it is a free-form object. With no policy known, every key may.
-    pub fn may_show(&self, keys: &[Option<&str>]) -> bool {
-        if self.1.is_empty() {
-            return true;
-        }
-        let Some((last, above)) = keys.split_last() else {
-            return false;
-        };
-        last.is_some_and(|k| self.1.contains(k) && !self.2.contains(k)) && !self.free_above(above)
-    }
-
-    /// Whether one of these keys (outermost first) is a free-form object.
-    pub fn free_above(&self, keys: &[Option<&str>]) -> bool {
-        keys.iter().any(|k| k.is_some_and(|k| self.2.contains(k)))
-    }
-
-    /// A word of the policy, or a JSON Pointer made of such words and indices.
-    pub fn defines(&self, quoted: &str) -> bool {
-        if self.0.contains(quoted) {
-            return true;
-        }
-        match quoted.strip_prefix('/') {
-            Some(rest) => rest.split('/').all(|seg| {
-                self.0.contains(seg) || (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
-            }),
-            None => false,
-        }
-    }
+    out.copy(text, copied, text.len());
+    out
 }
 
 /// Masks what a message quotes (text between double quotes or backticks)
@@ -360,13 +478,112 @@ pub fn redact_message_keeping(message: &str, vocabulary: &Vocabulary) -> String 
 mod tests {
     use super::*;
 
+    fn vocabulary(policy: &str) -> Vocabulary {
+        let file = crate::source::SourceFile::new("t.policy", policy.to_string());
+        let (program, diagnostics) = crate::policy::compile(vec![file]);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        Vocabulary::of(&program.schema, &[])
+    }
+
+    const POLICY: &str = r#"
+enum risk { C1, C2, C3 }
+collection customers {
+  id: string
+  name: string personal
+  type: enum { individual, corporate }
+  owner: ref customers?
+  created_at: time
+  phone: string? personal
+  profile: { basic_info: object?, risk_tolerance: risk?, notes: string? personal }?
+  reviewers: [ref customers]?
+  note: { text: string }? personal
+  score: number?
+}
+"#;
+
+    #[test]
+    fn the_schema_decides_what_is_shown() {
+        let v = vocabulary(POLICY);
+        let text = r#"{"id": "C0042", "name": "Wang Li", "phone": "+86 138 0000 0000",
+  "type": "individual", "owner": "E7", "created_at": "2025-01-02T09:00:00+08:00",
+  "profile": {"risk_tolerance": "C3", "notes": "aggressive growth", "basic_info": {"city": "上海", "age": 41}},
+  "reviewers": ["E1", "E2"], "note": {"text": "she said \"no\""}, "national_id": "110101", "score": 7,
+  "income": 987654, "active": true}"#;
+        let red = redact_json(text, &v).text;
+        for kept in [
+            "C0042",
+            "individual",
+            "E7",
+            "2025-01-02T09:00:00+08:00",
+            "\"C3\"",
+            "\"E1\"",
+            "\"E2\"",
+            "\"score\": 7",
+            "\"national_id\"",
+            "true",
+        ] {
+            assert!(red.contains(kept), "{kept} lost in {red}");
+        }
+        for gone in [
+            "Wang",
+            "138",
+            "aggressive",
+            "she said",
+            "上海",
+            "city",
+            "41",
+            "110101",
+            "987654",
+        ] {
+            assert!(!red.contains(gone), "{gone} survived in {red}");
+        }
+        assert!(red.contains(r#""name": "******""#), "{red}");
+        assert_eq!(red.lines().count(), text.lines().count());
+    }
+
+    #[test]
+    fn an_enum_field_shows_only_its_values() {
+        let v = vocabulary(POLICY);
+        let red = redact_json(r#"{"type": "Wang Li", "created_at": "next Tuesday"}"#, &v).text;
+        assert_eq!(red, r#"{"type": "******", "created_at": "******"}"#);
+    }
+
+    #[test]
+    fn without_a_policy_every_value_is_masked() {
+        let red = redact_json(
+            r#"{"id": "C1", "n": 3, "ok": false}"#,
+            &Vocabulary::default(),
+        );
+        assert_eq!(red.text, r#"{"id": "******", "n": ******, "ok": false}"#);
+    }
+
+    #[test]
+    fn offsets_map_both_ways() {
+        let v = vocabulary(POLICY);
+        let text = r#"{"name": "Wang Fang", "type": "corporate"}"#;
+        let red = redact_json(text, &v);
+        let a = text.find("\"corporate").unwrap_or(0);
+        let (x, y) = (red.to_output(a, false), red.to_output(a + 11, true));
+        assert_eq!(&red.text[x..y], "\"corporate\"");
+        assert_eq!(red.to_input(x), a);
+        let a = text.find("\"Wang").unwrap_or(0);
+        let (x, y) = (red.to_output(a, false), red.to_output(a + 11, true));
+        assert_eq!(&red.text[x..y], "\"******\"");
+    }
+
+    #[test]
+    fn fragments_and_broken_text() {
+        let v = vocabulary(POLICY);
+        assert_eq!(redact_json(r#""Wang"#, &v).text, r#""******""#);
+        assert_eq!(
+            redact_json("{\"id\": \"A\", Wang Li\n}", &v).text,
+            "{\"id\": \"A\", ****** ******\n}"
+        );
+    }
+
     #[test]
     fn messages_keep_what_the_policy_defines() {
-        let words: std::collections::BTreeSet<String> =
-            ["customers", "name", "acquisition_channel", "referral"]
-                .map(String::from)
-                .into();
-        let v = Vocabulary(words, Default::default(), Default::default());
+        let v = vocabulary(POLICY);
         assert_eq!(
             redact_message_keeping(
                 "unknown collection `custmers`; did you mean `customers`?",
@@ -375,55 +592,12 @@ mod tests {
             "unknown collection `******`; did you mean `customers`?"
         );
         assert_eq!(
-            redact_message_keeping(
-                "`/acquisition_channel`: `bogus` is not one of `referral`",
-                &v
-            ),
-            "`/acquisition_channel`: `******` is not one of `referral`"
+            redact_message_keeping("`/type`: `bogus` is not one of `individual`", &v),
+            "`/type`: `******` is not one of `individual`"
         );
         assert_eq!(
             redact_message_keeping("`/3/name` is `Wang`", &v),
             "`/3/name` is `******`"
-        );
-    }
-
-    #[test]
-    fn masks_free_text_keeps_ids_and_enums() {
-        let text = r#"{"id": "C0042", "name": "Wang Li", "phone": "+86 138 0000 0000",
-  "type": "individual", "owner": "E7", "created_at": "2025-01-02T09:00:00+08:00",
-  "profile": {"risk_tolerance": "C3", "investment_preference": "aggressive growth"},
-  "reviewers": ["E1", "E2"], "summary": "called, she said \"no\""}"#;
-        let red = redact_json_text(text);
-        assert_eq!(red.len(), text.len());
-        for kept in [
-            "C0042",
-            "individual",
-            "E7",
-            "2025-01-02T09:00:00+08:00",
-            "C3",
-            "E1",
-            "E2",
-        ] {
-            assert!(red.contains(kept), "{kept} lost in {red}");
-        }
-        for gone in ["Wang", "138", "aggressive", "she said"] {
-            assert!(!red.contains(gone), "{gone} survived in {red}");
-        }
-        assert!(red.contains(r#""name": "*******""#));
-    }
-
-    #[test]
-    fn lowercase_free_text_under_unknown_key_is_masked() {
-        let red = redact_json_text(r#"{"nickname": "bob", "status": "open"}"#);
-        assert_eq!(red, r#"{"nickname": "***", "status": "open"}"#);
-    }
-
-    #[test]
-    fn fragments_and_unterminated_strings() {
-        assert_eq!(redact_json_text(r#""Wang"#), r#""****"#);
-        assert_eq!(
-            redact_json_text(r#"  "x": 1}, {"id": "A"#),
-            r#"  "*": 1}, {"id": "A"#
         );
     }
 

@@ -12,9 +12,6 @@ use crate::violation::{DataLocation, FieldLocation};
 /// The most of a record's text a report shows (bytes, after redaction).
 pub const MAX_SNIPPET: usize = 8 * 1024;
 
-/// What a masked string value becomes.
-pub const MASK: &str = "\"•••\"";
-
 /// A record's text cut in three around the offending field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Snippet {
@@ -188,319 +185,43 @@ fn dedent(
     (out, mark.map(|_| (na, nb)))
 }
 
-/// Keys whose string values are ids (kept when they look like one).
-fn is_id_key(key: &str) -> bool {
-    key == "id"
-        || key == "owner"
-        || key == "reviewers"
-        || key.ends_with("_id")
-        || key.ends_with("_ids")
-        || key.ends_with("_by")
-}
-
-/// Keys whose string values are enumerations, period labels or codes.
-const ENUM_KEYS: &[&str] = &[
-    "type",
-    "department",
-    "stage",
-    "status",
-    "purpose",
-    "channel",
-    "acquisition_channel",
-    "data_classification",
-    "risk_tolerance",
-    "risk_level",
-    "decision",
-    "outcome",
-    "recipient_type",
-    "method",
-    "methods",
-    "period",
-    "period_label",
-    "scope",
-    "currency",
-    "timezone",
-];
-
-/// Keys whose numbers may identify a person.
-const PERSONAL_NUMBER: &[&str] = &[
-    "phone",
-    "mobile",
-    "tel",
-    "fax",
-    "card",
-    "passport",
-    "account_no",
-    "id_no",
-    "id_number",
-];
-
-fn token_like(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':' | b'/'))
-}
-
-fn timestamp_like(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 7
-        && b.len() <= 40
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && s.bytes().all(|c| {
-            c.is_ascii_digit() || matches!(c, b'-' | b':' | b'+' | b'.' | b'T' | b't' | b'Z' | b'z')
-        })
-}
-
-/// Whether a string value (its JSON text without quotes) under `key` is shown.
-pub fn keep_string(key: Option<&str>, raw: &str) -> bool {
-    let Some(key) = key else { return false };
-    if raw.contains('\\') {
-        return false;
-    }
-    if is_id_key(key) || ENUM_KEYS.contains(&key) {
-        return token_like(raw);
-    }
-    if key.ends_with("_at") || key.ends_with("_deadline") || key == "as_of" {
-        return timestamp_like(raw);
-    }
-    false
-}
-
-fn keep_number(key: Option<&str>) -> bool {
-    let Some(key) = key else { return true };
-    let key = key.to_ascii_lowercase();
-    !PERSONAL_NUMBER.iter().any(|p| key.contains(p))
-}
-
-enum Ctx {
-    Object { key: Option<String>, want_key: bool },
-    Array { key: Option<String> },
-}
-
-/// Masks the string values of a JSON text that are not ids, enumerations or
-/// timestamps, and numbers under personal keys; maps `mark` to the new text.
-/// Keys, structure, numbers and literals are kept. Never fails: text that is
-/// not JSON is masked from where it stops making sense.
-pub fn redact_json(text: &str, mark: Option<(usize, usize)>) -> (String, Option<(usize, usize)>) {
-    redact_json_keeping(text, mark, &crate::report::Vocabulary::default())
-}
-
-/// [`redact_json`], also masking values under keys the policy does not
-/// declare and everything inside a free-form object, keys included.
+/// Redacts `text` by what `vocabulary` declares (see
+/// [`crate::report::redact`]) and maps `mark` to the new text.
 pub fn redact_json_keeping(
     text: &str,
     mark: Option<(usize, usize)>,
     vocabulary: &crate::report::Vocabulary,
 ) -> (String, Option<(usize, usize)>) {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut stack: Vec<Ctx> = Vec::new();
-    let (mut ma, mut mb) = (mark.map(|m| m.0), mark.map(|m| m.1));
-    let (mut na, mut nb) = (0, 0);
-    let mut i = 0;
-    let value_key = |stack: &[Ctx]| -> Option<String> {
-        match stack.last() {
-            Some(Ctx::Object { key, .. }) | Some(Ctx::Array { key }) => key.clone(),
-            None => None,
-        }
-    };
-    let keys = |stack: &[Ctx], for_key: bool| -> Vec<Option<String>> {
-        let mut keys: Vec<Option<String>> = stack
-            .iter()
-            .map(|c| match c {
-                Ctx::Object { key, .. } | Ctx::Array { key } => key.clone(),
-            })
-            .collect();
-        if for_key {
-            keys.pop();
-        }
-        keys
-    };
-    let shown = |keys: Vec<Option<String>>| {
-        let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
-        vocabulary.may_show(&keys)
-    };
-    let free = |keys: Vec<Option<String>>| {
-        let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
-        vocabulary.free_above(&keys)
-    };
-    while i <= bytes.len() {
-        if ma.is_some_and(|a| a <= i) {
-            na = out.len();
-            ma = None;
-        }
-        if mb.is_some_and(|b| b <= i) {
-            nb = out.len();
-            mb = None;
-        }
-        let Some(&c) = bytes.get(i) else { break };
-        match c {
-            b'"' => {
-                let end = string_end(bytes, i);
-                let terminated = end > i + 1 && bytes[end - 1] == b'"';
-                let raw = if terminated {
-                    &text[i + 1..end - 1]
-                } else {
-                    ""
-                };
-                let is_key = terminated
-                    && matches!(stack.last(), Some(Ctx::Object { want_key: true, .. }))
-                    && next_non_ws(bytes, end) == Some(b':');
-                let out_start = out.len();
-                if is_key {
-                    let inside_free = free(keys(&stack, true));
-                    if let Some(Ctx::Object { key, want_key }) = stack.last_mut() {
-                        *key = Some(raw.to_string());
-                        *want_key = false;
-                    }
-                    if inside_free {
-                        out.push('"');
-                        out.push_str(MASK);
-                        out.push('"');
-                    } else {
-                        out.push_str(&text[i..end]);
-                    }
-                } else if terminated
-                    && keep_string(value_key(&stack).as_deref(), raw)
-                    && shown(keys(&stack, false))
-                {
-                    out.push_str(&text[i..end]);
-                } else {
-                    out.push_str(MASK);
-                }
-                // Marks inside a string move to its start or end.
-                if ma.is_some_and(|a| a < end) {
-                    na = out_start;
-                    ma = None;
-                }
-                if mb.is_some_and(|b| b < end) {
-                    nb = out.len();
-                    mb = None;
-                }
-                i = end;
-            }
-            b'{' => {
-                let key = value_key(&stack);
-                stack.push(Ctx::Object {
-                    key,
-                    want_key: true,
-                });
-                out.push('{');
-                i += 1;
-            }
-            b'[' => {
-                let key = value_key(&stack);
-                stack.push(Ctx::Array { key });
-                out.push('[');
-                i += 1;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                out.push(c as char);
-                i += 1;
-            }
-            b',' => {
-                if let Some(Ctx::Object { want_key, .. }) = stack.last_mut() {
-                    *want_key = true;
-                }
-                out.push(',');
-                i += 1;
-            }
-            b'-' | b'0'..=b'9' => {
-                let end = i + bytes[i..]
-                    .iter()
-                    .take_while(|c| matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-                    .count();
-                if keep_number(value_key(&stack).as_deref()) && shown(keys(&stack, false)) {
-                    out.push_str(&text[i..end]);
-                } else {
-                    out.push_str(MASK);
-                }
-                i = end;
-            }
-            _ if c.is_ascii() => {
-                out.push(c as char);
-                i += 1;
-            }
-            _ => {
-                // Stray non-ASCII outside a string: not JSON; mask the rest.
-                out.push_str(MASK);
-                i = bytes.len();
-            }
-        }
-    }
-    if ma.is_some() {
-        na = out.len();
-    }
-    if mb.is_some() {
-        nb = out.len();
-    }
-    (out, mark.map(|_| (na, nb)))
-}
-
-/// The index just past the closing quote of the string starting at `start`
-/// (or the end of the text when it is not closed).
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut j = start + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 2,
-            b'"' => return j + 1,
-            _ => j += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn next_non_ws(bytes: &[u8], from: usize) -> Option<u8> {
-    bytes
-        .get(from..)?
-        .iter()
-        .copied()
-        .find(|c| !c.is_ascii_whitespace())
+    let red = crate::report::redact_json(text, vocabulary);
+    let mark = mark.map(|(a, b)| {
+        let a2 = red.to_output(a, false);
+        (a2, red.to_output(b, true).max(a2))
+    });
+    (red.text, mark)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn masks_names_keeps_ids_enums_and_times() {
-        let rec = r#"{"id": "C001", "name": "张伟", "type": "individual", "owner": "E1",
- "created_at": "2025-01-02T09:00:00+08:00", "profile": {"basic_info": {"phone": "13800001111", "age": 40}},
- "notes": "call after 6", "reviewers": ["E2", "E3"], "key_markets": ["Shanghai"], "mobile": 13800001111}"#;
-        let (out, _) = redact_json(rec, None);
-        for kept in [
-            "C001",
-            "individual",
-            "E1",
-            "2025-01-02T09:00:00+08:00",
-            "E2",
-            "E3",
-            "40",
-        ] {
-            assert!(out.contains(kept), "{kept} in {out}");
-        }
-        for gone in ["张伟", "13800001111", "call after", "Shanghai"] {
-            assert!(!out.contains(gone), "{gone} in {out}");
-        }
-        assert!(out.contains("\"name\": \"•••\""));
+    fn shipped() -> crate::report::Vocabulary {
+        let (program, _) = crate::policy::compile(crate::policy::shipped());
+        crate::report::Vocabulary::of(&program.schema, &[])
     }
 
     #[test]
     fn mark_follows_redaction() {
+        let v = shipped();
         let rec =
             r#"{"name": "Wang Fang", "stage": "prospect", "info_collected_at": "2025-02-01"}"#;
         let a = rec.find("\"2025").unwrap_or(0);
-        let (out, m) = redact_json(rec, Some((a, a + 12)));
+        let (out, m) = redact_json_keeping(rec, Some((a, a + 12)), &v);
         let (x, y) = m.unwrap_or_default();
         assert_eq!(&out[x..y], "\"2025-02-01\"");
         let a = rec.find("\"Wang").unwrap_or(0);
-        let (out, m) = redact_json(rec, Some((a, a + 11)));
+        let (out, m) = redact_json_keeping(rec, Some((a, a + 11)), &v);
         let (x, y) = m.unwrap_or_default();
-        assert_eq!(&out[x..y], MASK);
+        assert_eq!(&out[x..y], "\"******\"");
     }
 
     #[test]

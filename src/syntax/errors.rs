@@ -65,6 +65,7 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::add_op => "`+` or `-`",
         Rule::mul_op => "`*` or `/`",
         Rule::optional => "`?`",
+        Rule::personal => "`personal`",
         Rule::range | Rule::int_range => "a range like `1..4`",
         Rule::policy_decl
         | Rule::param_decl

@@ -159,9 +159,10 @@ impl Formatter {
             self.comments_before(fd.span.start, &indent);
             let ty = type_expr(&fd.ty, depth);
             self.out.push_str(&format!(
-                "{indent}{}: {ty}{}\n",
+                "{indent}{}: {ty}{}{}\n",
                 fd.name.name,
-                if fd.optional { "?" } else { "" }
+                if fd.optional { "?" } else { "" },
+                if fd.personal { " personal" } else { "" }
             ));
         }
     }
@@ -211,10 +212,11 @@ fn type_expr(t: &TypeExpr, depth: usize) -> String {
                 .iter()
                 .map(|f| {
                     format!(
-                        "{}: {}{}",
+                        "{}: {}{}{}",
                         f.name.name,
                         type_expr(&f.ty, depth + 1),
-                        if f.optional { "?" } else { "" }
+                        if f.optional { "?" } else { "" },
+                        if f.personal { " personal" } else { "" }
                     )
                 })
                 .collect();

@@ -186,11 +186,19 @@ impl<'f> Lowerer<'f> {
         let mut it = p.into_inner();
         let name = self.ident(it.next()?);
         let ty = self.type_expr(it.next()?)?;
-        let optional = it.next().is_some();
+        let (mut optional, mut personal) = (false, false);
+        for mark in it {
+            match mark.as_rule() {
+                Rule::optional => optional = true,
+                Rule::personal => personal = true,
+                _ => {}
+            }
+        }
         Some(FieldDecl {
             name,
             ty,
             optional,
+            personal,
             span,
         })
     }

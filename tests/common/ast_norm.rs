@@ -34,6 +34,7 @@ fn field(f: &mut FieldDecl) {
         name,
         ty,
         optional: _,
+        personal: _,
         span,
     } = f;
     ident(name);

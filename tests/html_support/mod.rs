@@ -455,6 +455,8 @@ pub fn fixture() -> Fixture {
     };
     let mut input = HtmlInput::new("export/", "2026-01-02T08:00:00Z");
     input.comply_version = "0.1.0-test".to_string();
+    let (program, _) = comply::policy::compile(comply::policy::shipped());
+    input.vocabulary = std::sync::Arc::new(comply::report::Vocabulary::of(&program.schema, &[]));
     input.clauses = clause_rows();
     input.dates = dates;
     input.data_root = Some(root.to_path_buf());

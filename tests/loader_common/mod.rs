@@ -12,6 +12,7 @@ fn field(name: &str, ty: Type, optional: bool) -> FieldDef {
         name: name.into(),
         ty,
         optional,
+        personal: false,
         span: Span::default(),
     }
 }

@@ -233,3 +233,9 @@ pub fn write_data(root: &Path) {
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(dir.join("customers.json"), DATA).expect("write data");
 }
+
+/// What redaction keeps: the shipped policy's schema, as `comply check` has it.
+pub fn vocabulary() -> std::sync::Arc<comply::report::Vocabulary> {
+    let (program, _) = comply::policy::compile(comply::policy::shipped());
+    std::sync::Arc::new(comply::report::Vocabulary::of(&program.schema, &[]))
+}
