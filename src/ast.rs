@@ -101,6 +101,20 @@ pub struct FieldDecl {
     pub optional: bool,
     /// Marked `personal`: its values are masked in redacted reports.
     pub personal: bool,
+    /// `matching "…"` clauses: text formats the value must have.
+    pub formats: Vec<TextFormatDecl>,
+    pub span: Span,
+}
+
+/// `matching "[0-9]{4}-Q[1-4]" "YYYY-Qn" when period == quarterly`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextFormatDecl {
+    /// A regular expression the whole value must match.
+    pub pattern: StrLit,
+    /// The format's name in messages (`YYYY-Qn`).
+    pub label: Option<StrLit>,
+    /// The sibling field and the enum value for which the format holds.
+    pub when: Option<(Ident, Ident)>,
     pub span: Span,
 }
 

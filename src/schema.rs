@@ -47,7 +47,48 @@ pub struct FieldDef {
     pub optional: bool,
     /// Marked `personal` in the policy: masked in redacted reports.
     pub personal: bool,
+    /// Text formats a string value must have (CD001 when it does not).
+    pub formats: Vec<TextFormat>,
     pub span: Span,
+}
+
+/// A text format of a string field: a regular expression the whole value
+/// must match, always or when a sibling enum field holds a value.
+#[derive(Debug, Clone)]
+pub struct TextFormat {
+    /// Anchored at both ends: the whole value must match.
+    pub regex: regex::Regex,
+    /// The pattern as the policy writes it.
+    pub pattern: String,
+    /// What messages call the format (`YYYY-Qn`).
+    pub label: Option<String>,
+    pub when: Option<FormatWhen>,
+}
+
+impl PartialEq for TextFormat {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern && self.label == other.label && self.when == other.when
+    }
+}
+
+impl TextFormat {
+    /// The format as messages name it.
+    pub fn describe(&self) -> String {
+        match &self.label {
+            Some(l) => l.clone(),
+            None => format!("`{}`", self.pattern),
+        }
+    }
+}
+
+/// `when period == quarterly`: the format holds only when the sibling
+/// field's text is that enum value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormatWhen {
+    /// Index of the sibling field in its object.
+    pub field: usize,
+    pub field_name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -366,16 +366,36 @@ fn type_expr() -> impl Strategy<Value = TypeExpr> {
     })
 }
 
+fn text_format() -> impl Strategy<Value = TextFormatDecl> {
+    (
+        strlit(),
+        prop::option::of(strlit()),
+        prop::option::of((ident(), ident())),
+    )
+        .prop_map(|(pattern, label, when)| TextFormatDecl {
+            pattern,
+            label,
+            when,
+            span: sp(),
+        })
+}
+
 fn field_decl(ty: impl Strategy<Value = TypeExpr>) -> impl Strategy<Value = FieldDecl> {
-    (ident(), ty, any::<bool>(), any::<bool>()).prop_map(|(name, ty, optional, personal)| {
-        FieldDecl {
+    (
+        ident(),
+        ty,
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(text_format(), 0..3),
+    )
+        .prop_map(|(name, ty, optional, personal, formats)| FieldDecl {
             name,
             ty,
             optional,
             personal,
+            formats,
             span: sp(),
-        }
-    })
+        })
 }
 
 fn property() -> impl Strategy<Value = Property> {

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
@@ -940,5 +940,135 @@ fn redacted_messages_keep_every_schema_name() {
             .iter()
             .all(|m| !m.contains("word_of_mouth") && !m.contains("Wang")),
         "{redacted:?}"
+    );
+}
+
+/// crm-export.md: `period_label` is `YYYY-MM`, `YYYY-Qn` or `YYYY` "to match
+/// `period`". A label that does not is CD001 at the label, and is then
+/// absent for the rules like any unfit value.
+#[test]
+fn a_period_label_must_fit_its_period() {
+    let d = scratch("period-label");
+    let assessment = |id: &str, period: &str, label: &str| {
+        format!(
+            r#"{{"id": "{id}", "employee_id": "E1", "period": "{period}", "period_label": "{label}", "met_target": true}}"#
+        )
+    };
+    let cases = [
+        // (id, period, label, the CD001 message on the label, if any)
+        ("A1", "monthly", "2025-03", None),
+        (
+            "A2",
+            "monthly",
+            "2025-Q1",
+            Some("does not match YYYY-MM (the format when `period` is `monthly`)"),
+        ),
+        (
+            "A3",
+            "monthly",
+            "2025-13",
+            Some("does not match YYYY-MM, YYYY-Qn or YYYY"),
+        ),
+        ("A4", "quarterly", "2025-Q4", None),
+        (
+            "A5",
+            "quarterly",
+            "2025-Q5",
+            Some("does not match YYYY-MM, YYYY-Qn or YYYY"),
+        ),
+        (
+            "A6",
+            "quarterly",
+            "2025",
+            Some("does not match YYYY-Qn (the format when `period` is `quarterly`)"),
+        ),
+        ("A7", "annual", "2025", None),
+        (
+            "A8",
+            "annual",
+            "2025-12",
+            Some("does not match YYYY (the format when `period` is `annual`)"),
+        ),
+        (
+            "A9",
+            "annual",
+            " 2025",
+            Some("does not match YYYY-MM, YYYY-Qn or YYYY"),
+        ),
+        // An unfit period says nothing of the label's form but its three shapes.
+        ("A10", "yearly", "2025", None),
+        (
+            "A11",
+            "yearly",
+            "25",
+            Some("does not match YYYY-MM, YYYY-Qn or YYYY"),
+        ),
+    ];
+    let records: Vec<String> = cases
+        .iter()
+        .map(|(id, p, l, _)| assessment(id, p, l))
+        .collect();
+    std::fs::write(
+        d.join("export.json"),
+        format!(
+            r#"{{"export": {{"as_of": "2025-12-31T23:59:59+08:00", "timezone": "+08:00"}},
+ "employees": [{{"id": "E1", "name": "x", "department": "marketing", "active": true, "joined_at": "2020-01-01"}}],
+ "assessments": [
+  {}
+ ]}}"#,
+            records.join(",\n  ")
+        ),
+    )
+    .expect("write");
+    let out = comply_in(
+        &d,
+        &[
+            "check",
+            "--no-redact",
+            "--format",
+            "json",
+            "--select",
+            "CD001",
+            "export.json",
+        ],
+    );
+    let r = json(&out);
+    let found: BTreeMap<String, String> = r["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["key"] == "/period_label")
+        .map(|v| {
+            (
+                v["id"].as_str().unwrap_or_default().to_string(),
+                v["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for (id, _, label, want) in cases {
+        match (want, found.get(id)) {
+            (None, None) => {}
+            (Some(want), Some(got)) => {
+                assert!(
+                    got.contains(&format!("`{label}` {want}")),
+                    "{id}: {got} (want {want})"
+                )
+            }
+            (want, got) => panic!("{id} `{label}`: want {want:?}, got {got:?}"),
+        }
+    }
+    // The label is located: line 5 holds A2.
+    let a2 = r["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|v| v["id"] == "A2" && v["key"] == "/period_label")
+        .expect("A2");
+    let line = assessment("A2", "monthly", "2025-Q1");
+    let column = 3 + line.find("\"2025-Q1\"").unwrap_or(0);
+    assert_eq!(
+        (&a2["field"]["line"], &a2["field"]["column"]),
+        (&serde_json::json!(5), &serde_json::json!(column)),
+        "{a2}"
     );
 }

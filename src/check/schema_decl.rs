@@ -3,7 +3,7 @@
 use super::Checker;
 use crate::ast::{self, Item, TypeExpr};
 use crate::diagnostic::did_you_mean;
-use crate::schema::{CollectionDef, EnumDef, FieldDef, ObjectType, Type};
+use crate::schema::{CollectionDef, EnumDef, FieldDef, FormatWhen, ObjectType, TextFormat, Type};
 use crate::source::Span;
 
 const PRIMITIVES: &[&str] = &["string", "int", "number", "bool", "time", "object"];
@@ -139,10 +139,131 @@ impl<'a> Checker<'a> {
                 ty,
                 optional: f.optional,
                 personal: f.personal,
+                formats: Vec::new(),
                 span: f.name.span,
             });
         }
+        // Formats after every field, so that `when` may name a later sibling.
+        for f in fields {
+            if f.formats.is_empty() {
+                continue;
+            }
+            let Some((i, def)) = obj.field(&f.name.name) else {
+                continue;
+            };
+            if def.span != f.name.span {
+                continue; // a duplicate, already reported
+            }
+            if def.ty != Type::String {
+                let span = f.formats[0].span;
+                self.err(
+                    "format-type",
+                    span,
+                    format!(
+                        "`matching` applies to string fields; `{}` is not a string",
+                        f.name.name
+                    ),
+                    "format of a non-string field",
+                    Some("declare the field as `string`, or remove the format".into()),
+                );
+                continue;
+            }
+            let formats = f
+                .formats
+                .iter()
+                .filter_map(|t| self.text_format(&obj, t))
+                .collect();
+            obj.fields[i].formats = formats;
+        }
         obj
+    }
+
+    fn text_format(&mut self, obj: &ObjectType, t: &ast::TextFormatDecl) -> Option<TextFormat> {
+        let anchored = format!("^(?:{})$", t.pattern.value);
+        let regex = match regex::RegexBuilder::new(&anchored)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                // The regex crate's message is several lines with its own
+                // caret; its last line says what is wrong.
+                let why = e.to_string();
+                let why = why
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("not a regular expression")
+                    .trim()
+                    .trim_start_matches("error: ")
+                    .to_string();
+                self.err(
+                    "format-pattern",
+                    t.pattern.span,
+                    format!("invalid pattern `{}`: {why}", t.pattern.value),
+                    "not a regular expression",
+                    Some(
+                        "patterns are Rust regular expressions, matched against the whole value"
+                            .into(),
+                    ),
+                );
+                return None;
+            }
+        };
+        let when = match &t.when {
+            None => None,
+            Some((field, value)) => {
+                let Some((at, sibling)) = obj.field(&field.name) else {
+                    let help =
+                        did_you_mean(&field.name, obj.fields.iter().map(|f| f.name.as_str()));
+                    self.err(
+                        "unknown-field",
+                        field.span,
+                        format!("no field `{}` beside this one", field.name),
+                        "unknown field",
+                        help,
+                    );
+                    return None;
+                };
+                let Type::Enum(e) = sibling.ty else {
+                    self.err(
+                        "format-condition",
+                        field.span,
+                        format!(
+                            "a format's condition compares an enum field; `{}` is not an enum",
+                            field.name
+                        ),
+                        "not an enum",
+                        None,
+                    );
+                    return None;
+                };
+                let values = self.schema.enums.get(e).map(|d| d.values.clone());
+                let values = values.unwrap_or_default();
+                if !values.contains(&value.name) {
+                    let help = did_you_mean(&value.name, values.iter().map(String::as_str));
+                    self.err(
+                        "unknown-enum-value",
+                        value.span,
+                        format!("`{}` is not a value of `{}`", value.name, field.name),
+                        "not a value of the enum",
+                        help,
+                    );
+                    return None;
+                }
+                Some(FormatWhen {
+                    field: at,
+                    field_name: field.name.clone(),
+                    value: value.name.clone(),
+                })
+            }
+        };
+        Some(TextFormat {
+            regex,
+            pattern: t.pattern.value.clone(),
+            label: t.label.as_ref().map(|l| l.value.clone()),
+            when,
+        })
     }
 
     fn type_expr(&mut self, path: &str, t: &TypeExpr) -> Option<Type> {

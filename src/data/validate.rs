@@ -302,7 +302,10 @@ impl Walk<'_, '_> {
                 None => {}
                 Some(raw) => {
                     let before = self.problems.len();
-                    let val = self.value(raw, &def.ty, keep);
+                    let mut val = self.value(raw, &def.ty, keep);
+                    if !def.formats.is_empty() && val != Val::Absent {
+                        val = self.formats(raw, def, slots, val);
+                    }
                     if val == Val::Absent && !def.optional && !self.reported_since(before) {
                         let span = self.v.span(raw);
                         self.problem(
@@ -322,6 +325,43 @@ impl Walk<'_, '_> {
             self.path.truncate(len);
         }
         out.into_boxed_slice()
+    }
+
+    /// `val` if the string `raw` has every text format of `def` that holds
+    /// (by its siblings in `slots`); else the first it lacks is reported and
+    /// the value is absent, like any value that does not fit its field.
+    fn formats(
+        &mut self,
+        raw: &RawValue,
+        def: &crate::schema::FieldDef,
+        slots: &[Option<&RawValue>],
+        val: Val,
+    ) -> Val {
+        let Some(text) = json::string(raw) else {
+            return val;
+        };
+        for f in &def.formats {
+            let holds = match &f.when {
+                None => true,
+                Some(w) => slots
+                    .get(w.field)
+                    .copied()
+                    .flatten()
+                    .and_then(json::string)
+                    .is_some_and(|s| s == w.value),
+            };
+            if holds && !f.regex.is_match(&text) {
+                let when = match &f.when {
+                    Some(w) => format!(" (the format when `{}` is `{}`)", w.field_name, w.value),
+                    None => String::new(),
+                };
+                let span = self.v.span(raw);
+                let msg = format!("`{}` does not match {}{when}", shown(&text), f.describe());
+                self.problem(Some(span), msg);
+                return Val::Absent;
+            }
+        }
+        val
     }
 
     /// A string-typed value: `None` (already reported, or absent) or its text.

@@ -66,6 +66,8 @@ fn describe(rule: &Rule) -> Option<&'static str> {
         Rule::mul_op => "`*` or `/`",
         Rule::optional => "`?`",
         Rule::personal => "`personal`",
+        Rule::text_format | Rule::matching => "`matching \"…\"`",
+        Rule::format_when | Rule::when_word => "`when field == value`",
         Rule::range | Rule::int_range => "a range like `1..4`",
         Rule::policy_decl
         | Rule::param_decl

@@ -164,6 +164,11 @@ impl Formatter {
                 if fd.optional { "?" } else { "" },
                 if fd.personal { " personal" } else { "" }
             ));
+            // One format a line, under its field: patterns are long.
+            for f in &fd.formats {
+                self.out
+                    .push_str(&format!("{indent}{INDENT}{}\n", text_format(f)));
+            }
         }
     }
 
@@ -197,6 +202,18 @@ impl Formatter {
     }
 }
 
+fn text_format(f: &TextFormatDecl) -> String {
+    let mut out = format!("matching {}", string(&f.pattern.value));
+    if let Some(l) = &f.label {
+        out.push(' ');
+        out.push_str(&string(&l.value));
+    }
+    if let Some((field, value)) = &f.when {
+        out.push_str(&format!(" when {} == {}", field.name, value.name));
+    }
+    out
+}
+
 fn type_expr(t: &TypeExpr, depth: usize) -> String {
     match t {
         TypeExpr::Named(i) => i.name.clone(),
@@ -211,8 +228,13 @@ fn type_expr(t: &TypeExpr, depth: usize) -> String {
             let parts: Vec<String> = fields
                 .iter()
                 .map(|f| {
+                    let formats: String = f
+                        .formats
+                        .iter()
+                        .map(|t| format!(" {}", text_format(t)))
+                        .collect();
                     format!(
-                        "{}: {}{}{}",
+                        "{}: {}{}{}{formats}",
                         f.name.name,
                         type_expr(&f.ty, depth + 1),
                         if f.optional { "?" } else { "" },

@@ -187,10 +187,12 @@ impl<'f> Lowerer<'f> {
         let name = self.ident(it.next()?);
         let ty = self.type_expr(it.next()?)?;
         let (mut optional, mut personal) = (false, false);
+        let mut formats = Vec::new();
         for mark in it {
             match mark.as_rule() {
                 Rule::optional => optional = true,
                 Rule::personal => personal = true,
+                Rule::text_format => formats.push(self.text_format(mark)?),
                 _ => {}
             }
         }
@@ -199,6 +201,33 @@ impl<'f> Lowerer<'f> {
             ty,
             optional,
             personal,
+            formats,
+            span,
+        })
+    }
+
+    fn text_format(&mut self, p: P) -> Option<TextFormatDecl> {
+        let mut span = self.span(&p);
+        let (mut pattern, mut label, mut when) = (None, None, None);
+        for part in p.into_inner() {
+            // The pair's own span may run over the whitespace after it.
+            span.end = self.span(&part).end;
+            match part.as_rule() {
+                Rule::string if pattern.is_none() => pattern = Some(self.string(part)?),
+                Rule::string => label = Some(self.string(part)?),
+                Rule::format_when => {
+                    let mut w = part.into_inner().filter(|p| p.as_rule() == Rule::ident);
+                    let field = self.ident(w.next()?);
+                    let value = self.ident(w.next()?);
+                    when = Some((field, value));
+                }
+                _ => {}
+            }
+        }
+        Some(TextFormatDecl {
+            pattern: pattern?,
+            label,
+            when,
             span,
         })
     }

@@ -35,10 +35,28 @@ fn field(f: &mut FieldDecl) {
         ty,
         optional: _,
         personal: _,
+        formats,
         span,
     } = f;
     ident(name);
     type_expr(ty);
+    formats.iter_mut().for_each(text_format);
+    z(span);
+}
+
+fn text_format(t: &mut TextFormatDecl) {
+    let TextFormatDecl {
+        pattern,
+        label,
+        when,
+        span,
+    } = t;
+    strlit(pattern);
+    label.iter_mut().for_each(strlit);
+    if let Some((field, value)) = when {
+        ident(field);
+        ident(value);
+    }
     z(span);
 }
 

@@ -13,6 +13,7 @@ fn field(name: &str, ty: Type, optional: bool) -> FieldDef {
         ty,
         optional,
         personal: false,
+        formats: Vec::new(),
         span: Span::default(),
     }
 }
