@@ -585,3 +585,85 @@ fn a_file_changed_after_it_was_read_is_named() {
         vec!["customers.ndjson".to_string()]
     );
 }
+
+// Item 8: a run killed while it writes `-o` left `.NAME.comply-PID.tmp` behind.
+
+/// An export with `n` customers whose owner does not exist: `n` CD003s.
+fn dangling_owners_export(path: &Path, n: usize) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    write!(
+        w,
+        r#"{{"export": {{"as_of": "2025-12-31T23:59:59+08:00"}}, "employees": [], "customers": ["#
+    )
+    .expect("write");
+    for i in 0..n {
+        let sep = if i == 0 { "" } else { "," };
+        write!(
+            w,
+            r#"{sep}
+{{"id": "C{i}", "type": "individual", "name": "n", "created_at": "2025-01-01", "owner": "E{i}", "acquisition_channel": "referral", "stage": "prospect", "data_classification": "internal"}}"#
+        )
+        .expect("write");
+    }
+    writeln!(w, "]}}").expect("write");
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    use std::process::{Command, Stdio};
+    let d = scratch("interrupted");
+    let mut n = 20_000;
+    // Larger exports until the signal arrives while a report is written.
+    for _ in 0..5 {
+        dangling_owners_export(&d.join("export.json"), n);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_comply"))
+            .args(["check", "--format", "statistics"])
+            .args(["-o", "human=report.txt", "-o", "sarif=report.sarif"])
+            .arg("export.json")
+            .current_dir(&d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let tmp_seen = loop {
+            let tmp = std::fs::read_dir(&d)
+                .expect("read dir")
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"));
+            if tmp {
+                break true;
+            }
+            if child.try_wait().expect("wait").is_some() {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        if !tmp_seen {
+            n *= 2;
+            continue;
+        }
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = child.wait().expect("wait");
+        if status.success() || status.code() == Some(1) {
+            // It finished before the signal came: try a larger export.
+            n *= 2;
+            continue;
+        }
+        assert_eq!(status.code(), Some(130), "{status:?}");
+        let left: Vec<String> = std::fs::read_dir(&d)
+            .expect("read dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+        let _ = std::fs::remove_dir_all(d);
+        return;
+    }
+    panic!("no run was still writing its report when interrupted (up to {n} violations)");
+}

@@ -489,9 +489,7 @@ pub fn run(args: CheckArgs) -> Exit {
     let mut broken = false;
     for (fmt, path) in &outputs {
         let Some(path) = path else { continue };
-        let mut buf = Vec::new();
-        let result = render(*fmt, &mut buf, &file_opts(*fmt))
-            .and_then(|()| crate::report_file::write_atomic(path, &buf));
+        let result = crate::report_file::write_with(path, |w| render(*fmt, w, &file_opts(*fmt)));
         if let Err(e) = result {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             broken = true;
