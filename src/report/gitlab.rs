@@ -8,6 +8,11 @@ use super::{fingerprint, input_error_text, point, relative_path, ReportOptions};
 use crate::violation::{Run, Severity};
 
 pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
+    Value::Array(items(run, opts).collect())
+}
+
+/// The report's entries, made one at a time.
+fn items<'a>(run: &'a Run, opts: &'a ReportOptions) -> impl Iterator<Item = Value> + 'a {
     let problems = run.input_errors.iter().map(|e| {
         json!({
             "description": format!("input error: {}", input_error_text(e)),
@@ -27,41 +32,36 @@ pub fn report_value(run: &Run, opts: &ReportOptions) -> Value {
             "location": { "path": relative_path(&w.file, opts), "lines": { "begin": w.line } },
         })
     });
-    let items = problems
-        .chain(expired)
-        .chain(
-            run.violations
-                .iter()
-                .filter(|v| v.waived.is_none())
-                .map(|v| {
-                    let rule = run.rule(v);
-                    let severity = match rule.severity {
-                        Severity::Error => "major",
-                        Severity::Warning => "minor",
-                        Severity::Info => "info",
-                    };
-                    let (path, line) = match point(v) {
-                        Some((file, line, _)) => (relative_path(file, opts), line),
-                        // Export-level: GitLab needs a path; point at the rule.
-                        None => (
-                            relative_path(&rule.policy.file, opts),
-                            rule.policy.line.max(1),
-                        ),
-                    };
-                    json!({
-                        "description": format!("{} {}: {}", rule.code, rule.name, opts.message(v)),
-                        "check_name": rule.code,
-                        "fingerprint": fingerprint(&rule.code, v),
-                        "severity": severity,
-                        "location": { "path": path, "lines": { "begin": line } },
-                    })
-                }),
-        )
-        .collect();
-    Value::Array(items)
+    problems.chain(expired).chain(
+        run.violations
+            .iter()
+            .filter(|v| v.waived.is_none())
+            .map(|v| {
+                let rule = run.rule(v);
+                let severity = match rule.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                    Severity::Info => "info",
+                };
+                let (path, line) = match point(v) {
+                    Some((file, line, _)) => (relative_path(file, opts), line),
+                    // Export-level: GitLab needs a path; point at the rule.
+                    None => (
+                        relative_path(&rule.policy.file, opts),
+                        rule.policy.line.max(1),
+                    ),
+                };
+                json!({
+                    "description": format!("{} {}: {}", rule.code, rule.name, opts.message(v)),
+                    "check_name": rule.code,
+                    "fingerprint": fingerprint(&rule.code, v),
+                    "severity": severity,
+                    "location": { "path": path, "lines": { "begin": line } },
+                })
+            }),
+    )
 }
 
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report_value(run, opts))?;
-    writeln!(out)
+    super::pretty_stream::write_document(out, &super::pretty_stream::hole(), items(run, opts), 1)
 }

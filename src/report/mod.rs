@@ -12,6 +12,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
+mod pretty_stream;
 pub mod redact;
 pub mod sarif;
 pub mod statistics;

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::{fingerprint, relative_path, ReportOptions};
+use super::{fingerprint, pretty_stream, relative_path, ReportOptions};
 use crate::violation::{RuleInfo, Run, Severity, Violation};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -168,12 +168,17 @@ fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
 
 /// The whole log as a value.
 pub fn log_value(run: &Run, opts: &ReportOptions) -> Value {
-    let rules: Vec<Value> = run.rules.iter().map(rule_value).collect();
     let results: Vec<Value> = run
         .violations
         .iter()
         .map(|v| result_value(run, v, opts))
         .collect();
+    log_around(run, opts, Value::Array(results))
+}
+
+/// The log with `results` in its place.
+fn log_around(run: &Run, opts: &ReportOptions, results: Value) -> Value {
+    let rules: Vec<Value> = run.rules.iter().map(rule_value).collect();
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -256,9 +261,12 @@ fn invocation(run: &Run, opts: &ReportOptions) -> Value {
     Value::Object(m)
 }
 
+/// Writes the log with one result in memory at a time.
 pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log_value(run, opts))?;
-    writeln!(out)
+    let doc = log_around(run, opts, pretty_stream::hole());
+    let results = run.violations.iter().map(|v| result_value(run, v, opts));
+    // $.runs[0].results[i]: four levels deep.
+    pretty_stream::write_document(out, &doc, results, 4)
 }
 
 #[cfg(test)]
