@@ -159,9 +159,10 @@ pub fn render(run: &Run, input: &HtmlInput, out: &mut dyn std::io::Write) -> std
     let env = environment().map_err(to_io)?;
     let template = env.get_template("report.html").map_err(to_io)?;
     let ctx = build_context(run, input);
-    let html = template.render(ctx).map_err(to_io)?;
-    out.write_all(html.as_bytes())?;
-    out.flush()
+    // Straight to the writer: the page of a large run is hundreds of MB.
+    let mut out = std::io::BufWriter::new(out);
+    template.render_captured_to(ctx, &mut out).map_err(to_io)?;
+    std::io::Write::flush(&mut out)
 }
 
 fn to_io(e: minijinja::Error) -> std::io::Error {
