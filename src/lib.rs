@@ -17,6 +17,7 @@ pub mod report_html;
 pub mod schema;
 pub mod snippet_window;
 pub mod source;
+pub mod stdin_export;
 pub mod syntax;
 pub mod violation;
 pub mod waiver;

@@ -36,6 +36,17 @@ fn install_handler() {
     });
 }
 
+/// Removes `path` if the run is interrupted (a spool of standard input).
+pub fn remove_on_signal(path: &Path) {
+    install_handler();
+    pending().push(path.to_path_buf());
+}
+
+/// Undoes [`remove_on_signal`] once the file is gone.
+pub fn forget_on_signal(path: &Path) {
+    pending().retain(|p| p != path);
+}
+
 /// A file being written in place of `path`; [`AtomicFile::commit`] puts it
 /// there, dropping it without a commit removes it.
 pub struct AtomicFile {

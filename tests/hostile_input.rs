@@ -667,3 +667,133 @@ fn an_interrupted_run_leaves_no_temporary_file() {
     }
     panic!("no run was still writing its report when interrupted (up to {n} violations)");
 }
+
+// Item 2: `-` reads standard input (a pipeline's export), once.
+
+/// Runs comply with `stdin` as its standard input.
+fn comply_with_stdin(dir: &Path, args: &[&str], stdin: std::process::Stdio) -> Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(stdin)
+        .output()
+        .expect("the comply binary runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn violations(json: &str) -> Vec<(String, String, String, serde_json::Value)> {
+    let r: serde_json::Value = serde_json::from_str(json).expect("json report");
+    r["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["rule"].to_string(),
+                v["id"].to_string(),
+                v["message"].to_string(),
+                v["field"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn standard_input_is_an_export_read_once() {
+    let d = scratch("stdin");
+    let sample = root().join("fixtures/sample-export.json");
+    let args = ["check", "--no-redact", "--format", "json"];
+    let from_file = comply_in(
+        &root(),
+        &[&args[..], &["fixtures/sample-export.json"]].concat(),
+    );
+    assert_eq!(from_file.code, 1, "{}", from_file.stderr);
+    let file = std::fs::File::open(&sample).expect("sample");
+    let piped = comply_with_stdin(&d, &[&args[..], &["-"]].concat(), file.into());
+    assert_eq!(piped.code, 1, "{}", piped.stderr);
+    // The same violations, at the same lines and columns.
+    assert_eq!(violations(&piped.stdout), violations(&from_file.stdout));
+    let r: serde_json::Value = serde_json::from_str(&piped.stdout).expect("json");
+    assert_eq!(r["violations"][0]["location"]["file"], "<stdin>");
+    // Gzip is recognised by its magic bytes.
+    let gz = d.join("sample.json.gz");
+    {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).expect("create"),
+            flate2::Compression::fast(),
+        );
+        enc.write_all(&std::fs::read(&sample).expect("read"))
+            .expect("gzip");
+        enc.finish().expect("gzip");
+    }
+    let file = std::fs::File::open(&gz).expect("gz");
+    let piped_gz = comply_with_stdin(&d, &[&args[..], &["-"]].concat(), file.into());
+    assert_eq!(violations(&piped_gz.stdout), violations(&from_file.stdout));
+    // Twice is a usage error: a pipe can be read once.
+    let twice = comply_with_stdin(&d, &["check", "-", "-"], std::process::Stdio::null());
+    assert_eq!(twice.code, 2);
+    assert!(twice.stderr.contains("more than once"), "{}", twice.stderr);
+    // An endless source that cannot be JSON ends at once with its error.
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let out = comply_with_stdin(
+        &d,
+        &["check", "--as-of", "2025-12-31", "--format", "json", "-"],
+        zero.into(),
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("<stdin>:1:1"), "{}", out.stderr);
+    // The spool is gone.
+    let spools: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with("comply-stdin-")
+        })
+        .collect();
+    assert!(spools.is_empty(), "{spools:?}");
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// Item 5: a gzip bomb, or any file too large to be read whole once the
+// stream gives up on it, is a clear input error within stated limits.
+
+#[test]
+fn a_gzip_bomb_past_the_stated_limit_is_a_clear_error() {
+    use std::io::Write;
+    let d = scratch("gzip-bomb");
+    std::fs::write(
+        d.join("export.json"),
+        r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00"}}"#,
+    )
+    .expect("write");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(d.join("customers.json.gz")).expect("create"),
+        flate2::Compression::fast(),
+    );
+    let zeros = vec![0u8; 1 << 20];
+    // 1 GiB and 1 MiB of zeros: past the 1 GiB read-whole limit.
+    for _ in 0..1025 {
+        enc.write_all(&zeros).expect("gzip");
+    }
+    enc.finish().expect("gzip");
+    let out = check(&d, &["--format", "json", "."]);
+    no_panic(&out);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1 GiB"),
+        "the limit is named: {}",
+        out.stderr
+    );
+    // What a diagnostic shows is bounded, whatever the line's length.
+    assert!(out.stderr.len() < 10_000, "{} bytes", out.stderr.len());
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(r["complete"], false);
+    let _ = std::fs::remove_dir_all(d);
+}

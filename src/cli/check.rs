@@ -325,7 +325,26 @@ pub fn run(args: CheckArgs) -> Exit {
             return Exit::Broken;
         }
     };
-    let export = crate::audit::load(&program, &args.paths, &opts);
+    // `-` is standard input, spooled once (see `stdin_export`).
+    let mut paths = args.paths.clone();
+    let mut _spool = None;
+    if let Some(dash) = paths.iter().position(|p| p.as_os_str() == "-") {
+        match crate::stdin_export::read() {
+            Ok((path, spool)) => {
+                paths[dash] = path;
+                _spool = Some(spool);
+            }
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                return Exit::Broken;
+            }
+        }
+        if paths.iter().filter(|p| p.as_os_str() == "-").count() > 0 {
+            eprintln!("error: `-` (standard input) is given more than once; it can be read once");
+            return Exit::Broken;
+        }
+    }
+    let export = crate::audit::load(&program, &paths, &opts);
     // Input errors first: they explain a missing `as_of` as much as anything.
     let input_errors = export.errors.len();
     for e in &export.errors {

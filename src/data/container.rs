@@ -32,6 +32,9 @@ pub(crate) struct Task {
 
 /// A path as shown to users: relative to the current directory when it is under it.
 pub(crate) fn display(path: &Path) -> String {
+    if crate::stdin_export::spool_path() == Some(path) {
+        return crate::stdin_export::DISPLAY.into();
+    }
     if path.is_absolute() {
         if let Ok(cwd) = std::env::current_dir() {
             if let Ok(rel) = path.strip_prefix(&cwd) {

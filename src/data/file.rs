@@ -49,13 +49,48 @@ struct Ctx<'a> {
     out: FileOut,
 }
 
+/// The most text (decompressed) a file is read whole for: a well-formed
+/// file is streamed whatever its size, but one the stream gives up on (it
+/// holds an error) is read whole to locate its errors, and a gzip bomb or
+/// an endless file must end in an error, not in an allocation failure.
+pub const MAX_WHOLE_TEXT: u64 = 1 << 30;
+
+fn too_large() -> std::io::Error {
+    std::io::Error::other(format!(
+        "the file could not be streamed (it holds an error) and its text is larger than {} GiB, \
+         the most that is read whole to locate errors",
+        MAX_WHOLE_TEXT >> 30
+    ))
+}
+
 fn read(task: &Task) -> std::io::Result<Vec<u8>> {
-    let bytes = std::fs::read(&task.path)?;
-    if !task.gzip {
-        return Ok(bytes);
+    let file = std::fs::File::open(&task.path)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if !task.gzip && size > MAX_WHOLE_TEXT {
+        return Err(too_large());
     }
-    let mut out = Vec::with_capacity(bytes.len() * 4);
-    flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
+    let mut text_size = size;
+    if task.gzip {
+        // Measured before anything is held: a bomb costs time, not memory.
+        let gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::new(&file));
+        text_size = std::io::copy(&mut gz.take(MAX_WHOLE_TEXT + 1), &mut std::io::sink())?;
+        if text_size > MAX_WHOLE_TEXT {
+            return Err(too_large());
+        }
+        std::io::Seek::rewind(&mut &file)?;
+    }
+    let mut out = Vec::with_capacity(usize::try_from(text_size).unwrap_or(0).saturating_add(1));
+    let reader: Box<dyn Read> = if task.gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            file,
+        )))
+    } else {
+        Box::new(file)
+    };
+    reader.take(MAX_WHOLE_TEXT + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > MAX_WHOLE_TEXT {
+        return Err(too_large());
+    }
     Ok(out)
 }
 
