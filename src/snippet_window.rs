@@ -41,6 +41,10 @@ pub struct SnippetWindow {
     /// starts at and the map from its offsets back to the file's, so that
     /// columns stay the file's although masks change lengths.
     origin: Option<(usize, crate::report::redact::Redacted)>,
+    /// Window offsets whose column in the file is known, in code points
+    /// (0-based): the locator counted them, and a column shown must agree
+    /// with every other format's, whatever the window left out or masked.
+    known_columns: Vec<(usize, usize)>,
 }
 
 impl SnippetWindow {
@@ -103,6 +107,7 @@ impl SnippetWindow {
             line,
             pieces,
             origin: None,
+            known_columns: Vec::new(),
         };
         let mapped = spans
             .iter()
@@ -156,8 +161,23 @@ impl SnippetWindow {
         }
     }
 
-    /// The file's byte column of window offset `at`.
+    /// Gives the file's column (1-based, in code points) of the starts of
+    /// `spans` (window spans, as [`SnippetWindow::cut`] returns them).
+    pub fn with_columns(mut self, spans: &[(SourceSpan, usize)]) -> Self {
+        self.known_columns.extend(
+            spans
+                .iter()
+                .map(|(s, column)| (s.offset(), column.saturating_sub(1))),
+        );
+        self
+    }
+
+    /// The file's column of window offset `at`: in code points where known,
+    /// else in bytes.
     fn column(&self, at: usize) -> usize {
+        if let Some((_, c)) = self.known_columns.iter().find(|(o, _)| *o == at) {
+            return *c;
+        }
         let i = self.pieces.partition_point(|p| p.win <= at);
         match i.checked_sub(1).map(|i| self.pieces[i]) {
             Some(p) => self

@@ -797,3 +797,33 @@ fn a_gzip_bomb_past_the_stated_limit_is_a_clear_error() {
     assert_eq!(r["complete"], false);
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Issue 13 item 4 / issue 12 item 3: human output of a minified (one-line)
+// export looked for each record's line start and end from the record, over
+// the whole line: quadratic in the violations of the line.
+
+#[test]
+fn human_output_of_a_one_line_export_costs_linear_time() {
+    let d = scratch("one-line-human");
+    assert_grows_linearly("human output of a one-line export", 1500, 8.0, |n| {
+        let mut text = String::from(
+            r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00"}, "employees": [], "customers": ["#,
+        );
+        for i in 0..n {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!(
+                r#"{{"id": "C{i}", "type": "individual", "name": "张{i}", "created_at": "2025-01-01", "owner": "E{i}", "acquisition_channel": "referral", "stage": "prospect", "data_classification": "internal"}}"#
+            ));
+        }
+        text.push_str("]}");
+        std::fs::write(d.join("export.json"), text).expect("write");
+        let out = check(
+            &d,
+            &["--format", "human", "--select", "CD003", "export.json"],
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+    });
+    let _ = std::fs::remove_dir_all(d);
+}

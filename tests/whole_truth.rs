@@ -1072,3 +1072,43 @@ fn a_period_label_must_fit_its_period() {
         "{a2}"
     );
 }
+
+/// Human output placed a field by bytes on lines with Chinese text
+/// (`10:351` where every other format says `10:277`).
+#[test]
+fn human_and_concise_columns_agree() {
+    let concise = comply(&["check", "--format", "concise", "fixtures/sample-export"]);
+    let human = comply(&["check", "--format", "human", "fixtures/sample-export"]);
+    let located: BTreeSet<String> = concise
+        .stdout
+        .lines()
+        .filter_map(|l| l.split(": ").next())
+        .filter(|l| l.starts_with("fixtures/"))
+        .map(str::to_string)
+        .collect();
+    let headers: BTreeSet<String> = human
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once("╭─[").map(|(_, r)| r.trim_end_matches(']')))
+        .filter(|l| l.starts_with("fixtures/"))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        located.iter().any(|l| l.contains("2025-09.ndjson:10:")),
+        "the sample's line with Chinese text is among them: {located:?}"
+    );
+    // Every located violation is a header of its own snippet; a record far
+    // from its field gets a second header at the record's start.
+    let missing: Vec<&String> = located.difference(&headers).collect();
+    assert!(missing.is_empty(), "not in human output: {missing:?}");
+    for h in &headers {
+        let (line, _) = h.rsplit_once(':').unwrap_or_default();
+        for l in &located {
+            let (l_line, _) = l.rsplit_once(':').unwrap_or_default();
+            assert!(
+                line != l_line || h == l,
+                "human says {h} where concise says {l}"
+            );
+        }
+    }
+}

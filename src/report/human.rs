@@ -271,9 +271,13 @@ pub fn diagnostic(
             Some(text) => {
                 let s = floor_boundary(&text, loc.bytes.0 as usize);
                 let e = floor_boundary(&text, loc.bytes.1 as usize).max(s);
-                let line_start = line_start(&text, s);
-                // Deep into a long (minified) line, the window starts at the record.
-                let win_start = if s - line_start > MAX_LINE_BYTES {
+                // Deep into a long (minified) line, the window starts at the
+                // record; the line's start is looked for only that far back,
+                // or every violation of a one-line file would scan it.
+                let near = floor_boundary(&text, s.saturating_sub(MAX_LINE_BYTES + 1));
+                let line_start = line_start(&text[near..], s - near) + near;
+                let win_start = if line_start == near && near > 0 || s - line_start > MAX_LINE_BYTES
+                {
                     s
                 } else {
                     line_start
@@ -305,7 +309,10 @@ pub fn diagnostic(
                         SourceSpan::new(fs.into(), fe - fs),
                     ))
                 });
-                let win_end = line_end(&text, last.min(text.len()));
+                let last = last.min(text.len());
+                // Forward, too, the line's end is looked for only so far.
+                let far = floor_boundary(&text, win_start.saturating_add(MAX_WINDOW_BYTES + 1));
+                let win_end = line_end(&text[..far.max(last)], last);
                 let win_end = if win_end - win_start > MAX_WINDOW_BYTES {
                     floor_boundary(&text, (last + 1).min(text.len()))
                 } else {
@@ -329,11 +336,15 @@ pub fn diagnostic(
                 } else {
                     SnippetWindow::cut(loc.file.clone(), slice, win_start, column, line, &spans)
                 };
+                let mut columns = vec![(spans[0], loc.column)];
+                if let (Some(f), Some(span)) = (&v.field, spans.get(1)) {
+                    columns.push((*span, f.column));
+                }
                 labels.push(LabeledSpan::new_with_span(Some(what), spans[0]));
                 if let Some((rel, _)) = field_label {
                     labels.push(LabeledSpan::new_primary_with_span(Some(rel), spans[1]));
                 }
-                source = Some(window);
+                source = Some(window.with_columns(&columns));
             }
             None => {
                 let (line, col) = match &v.field {
