@@ -1112,3 +1112,67 @@ fn human_and_concise_columns_agree() {
         }
     }
 }
+
+/// CD002 names where the first copy is, as `file:line:column`, found by the
+/// streaming locator (issue 13: no whole-file read for it), in a gzip file
+/// as in a plain one.
+#[test]
+fn a_duplicate_id_names_its_first_copy_by_line_and_column() {
+    use std::io::Write;
+    let d = scratch("cd002");
+    std::fs::create_dir_all(d.join("export")).expect("mkdir");
+    std::fs::write(
+        d.join("export/export.json"),
+        r#"{"export": {"as_of": "2025-12-31T23:59:59+08:00"}}"#,
+    )
+    .expect("write");
+    let employee = |id: &str, name: &str| {
+        format!(
+            r#"{{"id": "{id}", "name": "{name}", "department": "marketing", "active": true, "joined_at": "2020-01-01"}}"#
+        )
+    };
+    // The first copy of E2 on line 3, column 4 (after three spaces), of a
+    // gzip file; the copy in a later file.
+    let first = format!(
+        "[{},\n{},\n   {}]\n",
+        employee("E0", "张三"),
+        employee("E1", "李四"),
+        employee("E2", "王五")
+    );
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(d.join("export/employees.json.gz")).expect("create"),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(first.as_bytes()).expect("gzip");
+    gz.finish().expect("gzip");
+    std::fs::write(
+        d.join("export/employees.ndjson"),
+        format!("{}\n", employee("E2", "赵六")),
+    )
+    .expect("write");
+    let out = comply_in(
+        &d,
+        &[
+            "check",
+            "--no-redact",
+            "--format",
+            "json",
+            "--select",
+            "CD002",
+            "export",
+        ],
+    );
+    let r = json(&out);
+    let messages: Vec<&str> = r["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{}", out.stdout);
+    assert!(
+        messages[0].ends_with("the first is at export/employees.json.gz:3:4"),
+        "{}",
+        messages[0]
+    );
+}

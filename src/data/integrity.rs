@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::model::{Export, IntegrityFinding, IntegrityKind, Record, Sym};
 use super::validate::PendingRef;
 use crate::schema::{CollId, Schema};
-use crate::source::SourceFile;
 
 /// The references of one checked chunk, their syms in the export's table.
 #[derive(Debug)]
@@ -43,23 +42,20 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
     if copies.is_empty() {
         return;
     }
-    // The first copies' files are no longer in memory: read each one again
-    // for the line and column the message points at.
-    let mut sources: HashMap<std::path::PathBuf, Option<SourceFile>> = HashMap::new();
+    // The first copies' files are no longer in memory: their lines and
+    // columns are found in one streaming pass over each, as violations' are.
+    let mut locator = crate::eval::locate::Locator::default();
+    for &(c, _, first, _) in &copies {
+        let first = &export.collections[c][first];
+        locator.want(first.file, first.span.start);
+    }
+    locator.resolve(&export.files, &HashMap::new());
     for (c, i, first, n) in copies {
         let later = &export.collections[c][i];
         let first = &export.collections[c][first];
         let first_file = &export.files[first.file];
-        let src = sources.entry(first_file.path.clone()).or_insert_with(|| {
-            crate::source::read_text(&first_file.path)
-                .ok()
-                .map(|t| SourceFile::new(first_file.display.clone(), t))
-        });
-        let at = match src {
-            Some(s) => {
-                let lc = s.line_col(first.span.start as usize);
-                format!("{}:{}:{}", first_file.display, lc.line, lc.column)
-            }
+        let at = match locator.find(first.file, first.span.start) {
+            Some(lc) => format!("{}:{}:{}", first_file.display, lc.line, lc.column),
             None => format!("{}#{}", first_file.display, pointer(export, first)),
         };
         let id = later.id.map(|s| export.ids.resolve(s).to_owned());

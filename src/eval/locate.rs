@@ -18,6 +18,12 @@ impl Locator {
         self.wanted.entry(file).or_default().insert(offset);
     }
 
+    /// The position of a wanted offset, once resolved; `None` when its file
+    /// could not be read.
+    pub fn find(&self, file: FileId, offset: u64) -> Option<LineCol> {
+        self.found.get(&(file, offset)).copied()
+    }
+
     pub fn get(&self, file: FileId, offset: u64) -> LineCol {
         self.found
             .get(&(file, offset))
