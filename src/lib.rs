@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod excerpts;
 pub mod policy;
 pub mod report;
 pub mod report_file;

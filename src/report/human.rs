@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::path::Path;
 use std::sync::Arc;
 
 use miette::{
@@ -124,7 +123,8 @@ impl Diagnostic for ViolationDiagnostic {
 /// Data files and policies read so far, by name.
 #[derive(Default)]
 pub struct SourceCache {
-    data: HashMap<String, Option<Arc<str>>>,
+    /// What the shown violations need of the data files (see `prefetch`).
+    excerpts: crate::excerpts::Excerpts,
     policies: HashMap<String, Arc<str>>,
     /// The window and label of each rule's place in its policy, by rule code.
     rule_windows: HashMap<String, Option<(SnippetWindow, SourceSpan)>>,
@@ -133,7 +133,7 @@ pub struct SourceCache {
 impl SourceCache {
     pub fn new(opts: &ReportOptions) -> Self {
         SourceCache {
-            data: HashMap::new(),
+            excerpts: Default::default(),
             rule_windows: HashMap::new(),
             policies: opts
                 .policy_sources
@@ -186,17 +186,17 @@ impl SourceCache {
         window
     }
 
-    fn data(&mut self, file: &str, opts: &ReportOptions) -> Option<Arc<str>> {
-        self.data
-            .entry(file.to_string())
-            .or_insert_with(|| {
-                let path = match &opts.root {
-                    Some(root) if Path::new(file).is_relative() => root.join(file),
-                    _ => Path::new(file).to_path_buf(),
-                };
-                crate::source::read_text(&path).ok().map(Arc::from)
-            })
-            .clone()
+    /// Reads, in one streaming pass per file, the bytes around each of
+    /// `shown`'s records that its snippet may show.
+    fn prefetch(&mut self, shown: &[&Violation], opts: &ReportOptions) {
+        let wanted = shown.iter().filter_map(|v| {
+            let loc = v.location.as_ref()?;
+            let field_end = v.field.as_ref().and_then(|f| f.bytes).map_or(0, |b| b.1);
+            let start = (loc.bytes.0 as usize).saturating_sub(MAX_LINE_BYTES + 1);
+            let end = (loc.bytes.1.max(field_end) as usize).saturating_add(2 * MAX_LINE_BYTES + 1);
+            Some((loc.file.clone(), start, end))
+        });
+        self.excerpts = crate::excerpts::Excerpts::read(opts.root.as_deref(), wanted);
     }
 }
 
@@ -267,24 +267,29 @@ pub fn diagnostic(
     let mut labels = Vec::new();
     let mut source = None;
     if let Some(loc) = &v.location {
-        match cache.data(&loc.file, opts) {
-            Some(text) => {
-                let s = floor_boundary(&text, loc.bytes.0 as usize);
-                let e = floor_boundary(&text, loc.bytes.1 as usize).max(s);
+        let field_end = v.field.as_ref().and_then(|f| f.bytes).map_or(0, |b| b.1);
+        let reach = loc.bytes.1.max(field_end) as usize;
+        match cache.excerpts.get(&loc.file, loc.bytes.0 as usize, reach) {
+            Some(ex) => {
+                // Offsets below are in the excerpt; `base` is its place in the file.
+                let (base, text) = (ex.start, &*ex.text);
+                let rel = |at: u64| (at as usize).saturating_sub(base);
+                let s = floor_boundary(text, rel(loc.bytes.0));
+                let e = floor_boundary(text, rel(loc.bytes.1)).max(s);
                 // Deep into a long (minified) line, the window starts at the
                 // record; the line's start is looked for only that far back,
                 // or every violation of a one-line file would scan it.
-                let near = floor_boundary(&text, s.saturating_sub(MAX_LINE_BYTES + 1));
+                let near = floor_boundary(text, s.saturating_sub(MAX_LINE_BYTES + 1));
                 let line_start = line_start(&text[near..], s - near) + near;
-                let win_start = if line_start == near && near > 0 || s - line_start > MAX_LINE_BYTES
-                {
-                    s
-                } else {
-                    line_start
-                };
+                let win_start =
+                    if line_start == near && base + near > 0 || s - line_start > MAX_LINE_BYTES {
+                        s
+                    } else {
+                        line_start
+                    };
                 let record_lines = text[s..e].matches('\n').count() + 1;
                 let record_end = if record_lines > MAX_RECORD_LINES {
-                    line_end(&text, s)
+                    line_end(text, s)
                 } else {
                     e
                 };
@@ -295,8 +300,8 @@ pub fn diagnostic(
                 let mut last = record_end;
                 let field_label = v.field.as_ref().and_then(|f| {
                     let (fs, fe) = f.bytes?;
-                    let fs = floor_boundary(&text, fs as usize);
-                    let fe = floor_boundary(&text, fe as usize).max(fs);
+                    let fs = floor_boundary(text, rel(fs));
+                    let fe = floor_boundary(text, rel(fe)).max(fs);
                     last = last.max(fe);
                     let rel = f.pointer.strip_prefix(&loc.pointer).unwrap_or(&f.pointer);
                     let rel = if rel.is_empty() {
@@ -306,20 +311,20 @@ pub fn diagnostic(
                     };
                     Some((
                         escape_controls(rel).into_owned(),
-                        SourceSpan::new(fs.into(), fe - fs),
+                        SourceSpan::new((base + fs).into(), fe - fs),
                     ))
                 });
                 let last = last.min(text.len());
                 // Forward, too, the line's end is looked for only so far.
-                let far = floor_boundary(&text, win_start.saturating_add(MAX_WINDOW_BYTES + 1));
+                let far = floor_boundary(text, win_start.saturating_add(MAX_WINDOW_BYTES + 1));
                 let win_end = line_end(&text[..far.max(last)], last);
                 let win_end = if win_end - win_start > MAX_WINDOW_BYTES {
-                    floor_boundary(&text, (last + 1).min(text.len()))
+                    floor_boundary(text, (last + 1).min(text.len()))
                 } else {
                     win_end
                 };
                 let slice = &text[win_start..win_end.max(win_start)];
-                let mut spans = vec![SourceSpan::new(s.into(), record_end - s)];
+                let mut spans = vec![SourceSpan::new((base + s).into(), record_end - s)];
                 spans.extend(field_label.as_ref().map(|(_, span)| *span));
                 let column = win_start - line_start;
                 let line = loc.line.saturating_sub(1);
@@ -328,13 +333,20 @@ pub fn diagnostic(
                     SnippetWindow::cut_redacted(
                         loc.file.clone(),
                         &shown,
-                        win_start,
+                        base + win_start,
                         column,
                         line,
                         &spans,
                     )
                 } else {
-                    SnippetWindow::cut(loc.file.clone(), slice, win_start, column, line, &spans)
+                    SnippetWindow::cut(
+                        loc.file.clone(),
+                        slice,
+                        base + win_start,
+                        column,
+                        line,
+                        &spans,
+                    )
                 };
                 let mut columns = vec![(spans[0], loc.column)];
                 if let (Some(f), Some(span)) = (&v.field, spans.get(1)) {
@@ -411,6 +423,7 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         )
     });
     let limit = opts.max_shown.unwrap_or(usize::MAX);
+    cache.prefetch(&all[..limit.min(all.len())], opts);
     let mut follow_on_header = false;
     for v in all.iter().take(limit) {
         if v.follows_input_error.is_some() && !follow_on_header {

@@ -176,6 +176,7 @@ fn label(loc_file: &str, line: usize, column: usize) -> String {
 fn rows(run: &Run, input: &HtmlInput) -> Vec<Row> {
     let mut texts = RecordTexts::new(input.data_root.clone());
     texts.vocabulary = input.vocabulary.clone();
+    texts.prefetch(run.violations.iter().filter_map(|v| v.location.as_ref()));
     run.violations
         .iter()
         .enumerate()

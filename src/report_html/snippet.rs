@@ -1,8 +1,7 @@
 //! The JSON text of a violation's record, redacted, with the offending field
 //! marked: what a row of the HTML report shows when expanded.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -33,7 +32,8 @@ impl Snippet {
 #[derive(Debug, Default)]
 pub struct RecordTexts {
     root: Option<PathBuf>,
-    files: HashMap<String, Option<Arc<str>>>,
+    /// The reported records' text, read in one streaming pass per file.
+    excerpts: crate::excerpts::Excerpts,
     /// What the policy declares, so that redaction masks what it does not.
     pub vocabulary: Arc<crate::report::Vocabulary>,
 }
@@ -43,22 +43,17 @@ impl RecordTexts {
     pub fn new(root: Option<PathBuf>) -> Self {
         RecordTexts {
             root,
-            files: HashMap::new(),
+            excerpts: Default::default(),
             vocabulary: Default::default(),
         }
     }
 
-    fn file(&mut self, name: &str) -> Option<Arc<str>> {
-        if let Some(text) = self.files.get(name) {
-            return text.clone();
-        }
-        let path = match &self.root {
-            Some(root) if Path::new(name).is_relative() => root.join(name),
-            _ => PathBuf::from(name),
-        };
-        let text = crate::source::read_text(&path).ok().map(Arc::from);
-        self.files.insert(name.to_string(), text.clone());
-        text
+    /// Reads the text of the records at `locations`, and only that.
+    pub fn prefetch<'a>(&mut self, locations: impl IntoIterator<Item = &'a DataLocation>) {
+        let wanted = locations
+            .into_iter()
+            .filter_map(|l| Some((l.file.clone(), to_usize(l.bytes.0)?, to_usize(l.bytes.1)?)));
+        self.excerpts = crate::excerpts::Excerpts::read(self.root.as_deref(), wanted);
     }
 
     /// The record's text, redacted when `redact`, the field marked; None when
@@ -69,9 +64,9 @@ impl RecordTexts {
         field: Option<&FieldLocation>,
         redact: bool,
     ) -> Option<Snippet> {
-        let text = self.file(&loc.file)?;
         let (start, end) = (to_usize(loc.bytes.0)?, to_usize(loc.bytes.1)?);
-        let record = text.get(start..end)?;
+        let ex = self.excerpts.get(&loc.file, start, end)?;
+        let record = ex.text.get(start - ex.start..end - ex.start)?;
         let mark = field.and_then(|f| f.bytes).and_then(|(a, b)| {
             let (a, b) = (to_usize(a)?, to_usize(b)?);
             (start <= a && a <= b && b <= end).then(|| (a - start, b - start))
