@@ -96,13 +96,13 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
     Ok(env)
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct ClauseView {
     id: String,
     text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct Row {
     n: usize,
     rule: String,
@@ -269,6 +269,25 @@ fn row(
 /// `§4.3(a)` → `§4.3`; `§1` → `§1`.
 fn clause_group(id: &str) -> &str {
     id.split('(').next().unwrap_or(id).trim()
+}
+
+/// The violations' rows, each turned into a template value only when the
+/// template reaches it: a run's rows as one value tree took gigabytes.
+#[derive(Debug)]
+struct Rows(Vec<Row>);
+
+impl minijinja::value::Object for Rows {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get(key.as_usize()?).map(|r| Value::from(Serde(r)))
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Seq(self.0.len())
+    }
 }
 
 fn ser<T: Serialize>(v: T) -> Value {
@@ -485,8 +504,8 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
         month_chart => Value::from(Serde(&month_chart)),
         undated => undated,
         clauses => Value::from(Serde(&clause_rows)),
-        rows => Value::from(Serde(&active)),
-        waived => Value::from(Serde(&waived)),
+        rows => Value::from_object(Rows(active)),
+        waived => Value::from_object(Rows(waived)),
         notes => run.notes.iter().map(|n| context! { file => n.file.as_str(), message => n.message.as_str() }).collect::<Vec<_>>(),
         rule_opts => ser(to_opts(rule_opts.into_iter().collect())),
         severity_opts => ser(to_opts(sev_opts.into_iter().rev().map(|(_, s)| (s.to_string(), s.to_string())).collect())),
