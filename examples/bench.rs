@@ -7,8 +7,38 @@
 //! ```text
 //! cargo run --release --example gen -- --customers 100000 --out /tmp/export-100k.json
 //! cargo build --release && cargo run --release --example bench -- /tmp/export-100k.json [--runs 5]
+//!     [--formats json,human,sarif,html,junit | --formats none]
 //! ```
+//!
+//! Measured in the same run, on the same file, interleaved (one of each per
+//! round, `--runs` rounds), each in a fresh process:
+//!
+//! - `serde_json::Value`: `std::fs::read` and `serde_json::from_slice` into a
+//!   `Value` (child process of this binary, same allocator as comply);
+//! - **RawValue floor**: `std::fs::read` and `serde_json::from_slice` into a
+//!   borrowing split of the document, `HashMap<&str, Vec<&RawValue>>` (one
+//!   `&RawValue` per record, the `export` metadata as one `&RawValue`): what
+//!   any checker pays just to find the records, without building them;
+//! - `comply check`: `comply check --format json --exit-zero FILE > /dev/null`
+//!   (the figure earlier versions of this bench printed, unchanged);
+//! - every report format of `--formats` (default json, human, sarif, html,
+//!   junit): `comply check --exit-zero -o FORMAT=/tmp/comply-bench-PID.EXT
+//!   FILE` (standard output, which then gets the short statistics summary,
+//!   to /dev/null), wall time and peak RSS by GNU time.
+//!
+//! Each process's user+system CPU seconds are measured too (GNU time `%U
+//! %S`, or `/proc/self/stat` in the child phases) and printed beside the wall
+//! times: on a shared machine they move much less than wall time.
+//!
+//! Times are medians over the runs, peak RSS the largest over the runs. The
+//! first lines are those of earlier versions (so that old figures stay
+//! comparable); then the RawValue floor, the ratios check/Value, check/RawValue
+//! and RSS/file size, and a table of the formats with each one's time and RSS
+//! relative to the json run (`-o json=`) of the same round set.
 
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 // The same allocator as the comply binary, so that the baseline is not
@@ -30,6 +60,72 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// User plus system CPU seconds of this process so far (from
+/// `/proc/self/stat`, in USER_HZ = 100 ticks per second).
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s
+                .rsplit_once(") ")?
+                .1
+                .split_whitespace()
+                .collect::<Vec<_>>();
+            let ticks: u64 =
+                after.get(11)?.parse::<u64>().ok()? + after.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// GNU time's last line, `-f "%e %M %U %S"`: (wall seconds, peak KB, CPU
+/// seconds).
+fn gnu_time(stderr: &[u8]) -> (f64, u64, f64) {
+    let err = String::from_utf8_lossy(stderr);
+    let last = err.lines().last().unwrap_or_default();
+    let f: Vec<&str> = last.split_whitespace().collect();
+    let num = |k: usize| f.get(k).and_then(|s| s.parse::<f64>().ok());
+    let secs = num(0).unwrap_or(f64::NAN);
+    let kb = f.get(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let cpu = match (num(2), num(3)) {
+        (Some(u), Some(s)) => u + s,
+        _ => f64::NAN,
+    };
+    (secs, kb, cpu)
+}
+
+/// An export document split into its records without building them: each
+/// record (and the `export` metadata) a `&RawValue` borrowed from the text.
+#[derive(Default)]
+struct Split<'a> {
+    meta: Option<&'a RawValue>,
+    collections: HashMap<&'a str, Vec<&'a RawValue>>,
+}
+
+impl<'de> Deserialize<'de> for Split<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Doc;
+        impl<'de> Visitor<'de> for Doc {
+            type Value = Split<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an export document")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Split<'de>, A::Error> {
+                let mut s = Split::default();
+                while let Some(k) = m.next_key::<&'de str>()? {
+                    if k == "export" {
+                        s.meta = Some(m.next_value()?);
+                    } else {
+                        s.collections.insert(k, m.next_value()?);
+                    }
+                }
+                Ok(s)
+            }
+        }
+        d.deserialize_map(Doc)
+    }
+}
+
 /// Child: run one phase, print `seconds peak_kb`.
 fn phase(name: &str, file: &Path) {
     let start = Instant::now();
@@ -38,6 +134,13 @@ fn phase(name: &str, file: &Path) {
             let bytes = std::fs::read(file).expect("read export");
             let v: serde_json::Value = serde_json::from_slice(&bytes).expect("valid json");
             std::hint::black_box(&v);
+        }
+        "raw" => {
+            let bytes = std::fs::read(file).expect("read export");
+            let s: Split = serde_json::from_slice(&bytes).expect("an export document");
+            let records: usize = s.collections.values().map(Vec::len).sum();
+            assert!(records > 0 || s.meta.is_some(), "no records found");
+            std::hint::black_box(&s);
         }
         "check" => {
             let (program, diags) = comply::policy::compile(comply::policy::shipped());
@@ -62,10 +165,77 @@ fn phase(name: &str, file: &Path) {
         }
         _ => panic!("unknown phase {name}"),
     }
-    println!("{} {}", start.elapsed().as_secs_f64(), peak_rss_kb());
+    println!(
+        "{} {} {}",
+        start.elapsed().as_secs_f64(),
+        peak_rss_kb(),
+        cpu_secs()
+    );
 }
 
-fn run_child(name: &str, file: &Path) -> (f64, u64) {
+fn comply_path() -> PathBuf {
+    std::env::current_exe()
+        .expect("own path")
+        .parent()
+        .and_then(Path::parent)
+        .map(|d| d.join("comply"))
+        .expect("target dir")
+}
+
+/// The extension of a report file of `format`.
+fn extension(format: &str) -> &str {
+    match format {
+        "human" | "concise" | "statistics" | "github" => "txt",
+        "junit" => "xml",
+        "ndjson" => "ndjson",
+        "gitlab" => "gitlab.json",
+        f => f,
+    }
+}
+
+/// `comply check --exit-zero -o FORMAT=FILE EXPORT`, by GNU time:
+/// (seconds, peak KB, CPU seconds, report bytes, the json report's summary).
+fn run_format(format: &str, file: &Path) -> (f64, u64, f64, u64, Option<String>) {
+    let report = std::env::temp_dir().join(format!(
+        "comply-bench-{}.{}",
+        std::process::id(),
+        extension(format)
+    ));
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M %U %S"])
+        .arg(comply_path())
+        .args(["check", "--exit-zero", "-o"])
+        .arg(format!("{}={}", format, report.display()))
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .expect("spawn /usr/bin/time");
+    assert!(
+        out.status.success(),
+        "comply check -o {format}= failed (build it first: cargo build --release): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (secs, kb, cpu) = gnu_time(&out.stderr);
+    let bytes = std::fs::metadata(&report).map(|m| m.len()).unwrap_or(0);
+    let mut summary = None;
+    if format == "json" {
+        // the violation count, for the record
+        #[derive(serde::Deserialize)]
+        struct Report {
+            summary: serde_json::Value,
+        }
+        if let Ok(f) = std::fs::File::open(&report) {
+            if let Ok(r) = serde_json::from_reader::<_, Report>(std::io::BufReader::new(f)) {
+                summary = Some(r.summary.to_string());
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&report);
+    (secs, kb, cpu, bytes, summary)
+}
+
+/// One phase in a fresh process: (seconds, peak KB, CPU seconds).
+fn run_child(name: &str, file: &Path) -> (f64, u64, f64) {
     let exe = std::env::current_exe().expect("own path");
     if name == "binary" {
         // The real command line, end to end: `comply check --format json`,
@@ -76,7 +246,7 @@ fn run_child(name: &str, file: &Path) -> (f64, u64) {
             .map(|d| d.join("comply"))
             .expect("target dir");
         let out = Command::new("/usr/bin/time")
-            .args(["-f", "%e %M"])
+            .args(["-f", "%e %M %U %S"])
             .arg(comply)
             .args(["check", "--format", "json", "--exit-zero"])
             .arg(file)
@@ -89,12 +259,7 @@ fn run_child(name: &str, file: &Path) -> (f64, u64) {
             "comply check failed (build it first: cargo build --release): {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().last().unwrap_or_default();
-        let mut it = last.split_whitespace();
-        let secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
-        let kb = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        return (secs, kb);
+        return gnu_time(&out.stderr);
     }
     let out = Command::new(exe)
         .args(["--phase", name])
@@ -105,7 +270,8 @@ fn run_child(name: &str, file: &Path) -> (f64, u64) {
     let mut it = text.split_whitespace();
     let secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
     let kb = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-    (secs, kb)
+    let cpu = it.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+    (secs, kb, cpu)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -119,27 +285,64 @@ fn main() {
         phase(&args[1], Path::new(&args[2]));
         return;
     }
-    let file = PathBuf::from(args.first().expect("usage: bench EXPORT [--runs N]"));
+    let file = PathBuf::from(
+        args.first()
+            .expect("usage: bench EXPORT [--runs N] [--formats json,human,sarif,html,junit|none]"),
+    );
     let runs: usize = args
         .iter()
         .position(|a| a == "--runs")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(5);
+    let formats: Vec<String> = args
+        .iter()
+        .position(|a| a == "--formats")
+        .and_then(|i| args.get(i + 1))
+        .map_or("json,human,sarif,html,junit", String::as_str)
+        .split(',')
+        .filter(|f| !f.is_empty() && *f != "none")
+        .map(String::from)
+        .collect();
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     let mb = size as f64 / 1e6;
     let mut serde = (Vec::new(), 0u64);
+    let mut raw = (Vec::new(), 0u64);
     let mut check = (Vec::new(), 0u64);
-    // Interleaved, so that machine noise hits both alike.
-    for _ in 0..runs {
-        let (s, k) = run_child("serde", &file);
+    // CPU seconds of serde, raw, check
+    let mut cpu: [Vec<f64>; 3] = Default::default();
+    // per format: times, peak KB, report bytes, CPU seconds
+    let mut fmts: Vec<(Vec<f64>, u64, u64, Vec<f64>)> =
+        vec![(Vec::new(), 0, 0, Vec::new()); formats.len()];
+    let mut summary: Option<String> = None;
+    // Interleaved, so that machine noise hits all alike.
+    for round in 0..runs {
+        let (s, k, c) = run_child("serde", &file);
         serde.0.push(s);
         serde.1 = serde.1.max(k);
-        let (s, k) = run_child("binary", &file);
+        cpu[0].push(c);
+        let (s, k, c) = run_child("raw", &file);
+        raw.0.push(s);
+        raw.1 = raw.1.max(k);
+        cpu[1].push(c);
+        let (s, k, c) = run_child("binary", &file);
         check.0.push(s);
         check.1 = check.1.max(k);
+        cpu[2].push(c);
+        for (f, acc) in formats.iter().zip(fmts.iter_mut()) {
+            let (s, k, c, b, sum) = run_format(f, &file);
+            if sum.is_some() {
+                summary = sum;
+            }
+            acc.0.push(s);
+            acc.1 = acc.1.max(k);
+            acc.2 = b;
+            acc.3.push(c);
+        }
+        eprintln!("round {} of {runs} done", round + 1);
     }
     let (ms, mc) = (median(serde.0), median(check.0));
+    let mr = median(raw.0);
     println!(
         "file: {} ({mb:.1} MB), {runs} runs each, medians",
         file.display()
@@ -161,4 +364,78 @@ fn main() {
         mc / ms,
         check.1 as f64 / serde.1.max(1) as f64
     );
+    println!(
+        "RawValue floor      {mr:>8.3} s  {:>8.1} MB/s  peak RSS {:>8.1} MB ({:.2}x file)",
+        mb / mr,
+        raw.1 as f64 / 1024.0,
+        raw.1 as f64 * 1024.0 / size as f64
+    );
+    println!(
+        "ratios: check/Value time {:.2}x RSS {:.2}x; check/RawValue floor time {:.2}x RSS {:.2}x; check RSS/file {:.2}x",
+        mc / ms,
+        check.1 as f64 / serde.1.max(1) as f64,
+        mc / mr,
+        check.1 as f64 / raw.1.max(1) as f64,
+        check.1 as f64 * 1024.0 / size as f64
+    );
+    // CPU time (user + system) moves much less than wall time when other
+    // work shares the machine; comply's wall time can be below its CPU time
+    // (it checks on several threads).
+    let [cs, cr, cc] = cpu.map(median);
+    println!(
+        "cpu (user+sys) medians: Value {cs:.3} s, RawValue floor {cr:.3} s, check {cc:.3} s; check/Value {:.2}x, check/RawValue {:.2}x",
+        cc / cs,
+        cc / cr
+    );
+    if formats.is_empty() {
+        return;
+    }
+    println!(
+        "comply check --exit-zero -o FORMAT=FILE (time median, peak RSS max, of {runs} runs):"
+    );
+    println!(
+        "  {:<8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>12} {:>9} {:>9} {:>9} {:>9}",
+        "format",
+        "time s",
+        "cpu s",
+        "MB/s",
+        "peak RSS MB",
+        "RSS/file",
+        "report MB",
+        "t/json",
+        "RSS/json",
+        "t/Value",
+        "cpu/json"
+    );
+    let medians: Vec<f64> = fmts.iter().map(|f| median(f.0.clone())).collect();
+    let cpus: Vec<f64> = fmts.iter().map(|f| median(f.3.clone())).collect();
+    let json = formats.iter().position(|f| f == "json");
+    for (k, f) in formats.iter().enumerate() {
+        let (t, kb, bytes) = (medians[k], fmts[k].1, fmts[k].2);
+        let (rt, rk, rc) = match json {
+            Some(j) => (
+                format!("{:.2}x", t / medians[j]),
+                format!("{:.2}x", kb as f64 / fmts[j].1.max(1) as f64),
+                format!("{:.2}x", cpus[k] / cpus[j]),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        println!(
+            "  {:<8} {:>8.3} {:>8.3} {:>9.1} {:>11.1} {:>8.2}x {:>12.1} {:>9} {:>9} {:>8.2}x {:>9}",
+            f,
+            t,
+            cpus[k],
+            mb / t,
+            kb as f64 / 1024.0,
+            kb as f64 * 1024.0 / size as f64,
+            bytes as f64 / 1e6,
+            rt,
+            rk,
+            t / ms,
+            rc
+        );
+    }
+    if let Some(s) = summary {
+        println!("json report summary: {s}");
+    }
 }

@@ -22,6 +22,57 @@
 //! `fixtures/sample-export/` (directory layout), `fixtures/sample-export.json`
 //! (document layout, same data) and `fixtures/sample-export.expected.json`.
 //! `python3 fixtures/check_sample.py` re-derives the violation set independently.
+//!
+//! ## `--production`: an export that looks like production
+//!
+//! ```text
+//! cargo run --release --example gen -- --production --customers N [--seed S] [--out PATH]
+//!     [--violations RATE] [--integrity RATE] [--gzip]
+//! ```
+//!
+//! A profile for benchmarks that should not run on a clean export only
+//! (issue 13). It starts from the clean export (`--violations 0`) and then:
+//!
+//! - **Layout**: one JSON document; inside each collection array one record
+//!   per line, compact, without indentation; the `export` metadata object is
+//!   written **last**, after every collection.
+//! - **Rules**: every one of the 42 rules fires on about RATE (`--violations`,
+//!   default 0.03 here) of the records it judges, i.e. of the records of its
+//!   collection that pass the rule's `when` (visits with a `plan_id` for
+//!   CD412, marketing communications for CD446, failed assessments for CD623,
+//!   external transfers for CD435/CD436, ...). Each rule has its own coin per
+//!   record (a hash of seed, rule and record), so rates do not interact.
+//!   Master data that is one record per company in the clean export is scaled
+//!   so that 3% can mean something: branch plans (`P2025-B001`, N/400 per
+//!   year), research reports (N/2000 per quarter), supervision reviews (N/5000
+//!   full-scope reviews per month), regulator findings (N/1000), each with a
+//!   floor (34 or more records judged; likewise employees, events and data
+//!   transfers) so that every rule fires from about 1,000 customers up.
+//!   The three **period rules** judge 12 ended months or 4 ended quarters,
+//!   where 3% is less than one period: each fails in exactly one period
+//!   (CD423 no research in 2025-Q2, CD613 no data_protection review in
+//!   2025-05, CD614 no survey in 2025-Q3). CD622 (per employee and period)
+//!   fires on ~3% of the judged employees, one missing month each.
+//! - **Integrity** (`--integrity RATE`, default 0.0095, plus 0.1% duplicates):
+//!   about 1% of records carry a finding: CD001 unfit values (a timestamp
+//!   without its offset, a number written as text, an enumeration value the
+//!   schema does not know), CD002 a record exported twice (~0.1% of records,
+//!   the copy a few hundred records later), CD003 a reference to a departed
+//!   employee, a deleted customer or a delisted product, and CD004 one
+//!   undeclared collection, `wechat_messages`. Unfit values and dangling
+//!   references are put only on fields no rule reads (or reads only where the
+//!   record is not judged), so that they do not change the rule figures.
+//! - **Valid variety** that a strict reader must accept: lowercase `t`,
+//!   timestamps in UTC with `Z` or `z`, and a date alone (`2025-03-04`) on
+//!   fields where 00:00 of that day judges the same (`created_at`,
+//!   `joined_at`, `granted_at`, `completed_at` of reports and trainings,
+//!   `conducted_at`).
+//! - **Text in Chinese and English**: about 30% of records are written in
+//!   English (`Wang Wei`, `Shanghai Hengxin Technology Co., Ltd.`, summaries,
+//!   complaint subjects, cities), 8% mix both, the rest is Chinese.
+//!
+//! It streams like the other modes (bounded memory at any N); the generator
+//! prints a tally of the integrity findings it wrote to standard error.
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -223,10 +274,20 @@ struct Targets {
     cd622_emp: usize,
 }
 
+/// The production-like profile (`--production`).
+#[derive(Clone)]
+struct Prod {
+    /// Each rule's firing share among the records it judges.
+    rate: f64,
+    /// Share of records given an unfit value or a dangling reference.
+    integ: f64,
+}
+
 struct Ctx {
     seed: u64,
     n: usize,
     rate: f64,
+    prod: Option<Prod>,
     w: usize,
     aw: usize,
     emps: Vec<Emp>,
@@ -681,7 +742,317 @@ impl Ctx {
                 "subject": r.pick(&["赎回到账延迟", "营销电话过于频繁", "产品收益与宣传不符", "服务态度"]),
                 "handled_by": handler, "responded_at": fmt(resp), "status": if r.chance(0.7) {"closed"} else {"responded"}}));
         }
+        if self.prod.is_some() {
+            self.prod_bundle(i, &b, c, &mut out);
+        }
         out
+    }
+}
+
+// ---------------------------------------------------------------- production profile
+
+/// `hit_x` scales for CD433: only customers created before 2024-12-20 can
+/// have a profile older than 365 days at as_of (about 34% of the judged).
+const CD433_SCALE: f64 = 1.0 / 0.337;
+/// CD446 judges marketing communications (about 41% of all); it is injected
+/// only on communications without a consent in force (about 16% of all).
+const CD446_SCALE: f64 = 0.41 / 0.16;
+/// CD464 can only fire for customers whose tolerance is below C5 (8 of 9).
+const CD464_SCALE: f64 = 9.0 / 8.0;
+/// Dangling customer ids go on visits of customers without a contract only
+/// (about a third of the visits), so that CD445 is not disturbed.
+const VISIT_DANGLE_SCALE: f64 = 3.0;
+/// Communications also get unknown channels in `Out`; dangling customer ids
+/// (non-marketing contact with customers without a contract) add a little.
+const COMM_DANGLE_SCALE: f64 = 0.6;
+
+/// Removes a member, keeping the order of the others.
+fn del(v: &mut Value, key: &str) {
+    if let Some(o) = v.as_object_mut() {
+        o.shift_remove(key);
+    }
+}
+
+/// The inverse of `fmt` (`YYYY-MM-DDTHH:MM:SS+08:00` to local seconds).
+fn unfmt(s: &str) -> i64 {
+    let n = |a: usize, b: usize| s[a..b].parse::<i64>().unwrap();
+    ts(n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16)) + n(17, 19)
+}
+
+impl Ctx {
+    /// Whether `rule` (its number) is broken on the record with ordinal
+    /// `key` (1, 2, 3, ... in its collection): stratified, exactly one of
+    /// every 1/rate consecutive records, at a phase hashed from seed and
+    /// rule, so that rules do not pick the same records and even a
+    /// collection of 30 records gets its share.
+    fn hit(&self, rule: u64, key: u64) -> bool {
+        self.hit_x(rule, key, 1.0)
+    }
+    /// `hit` where only about 1/scale of the judged records can take the
+    /// injection.
+    fn hit_x(&self, rule: u64, key: u64, scale: f64) -> bool {
+        let Some(p) = &self.prod else { return false };
+        let p = (p.rate * scale).min(1.0);
+        let phase = Rng(mix(
+            self.seed ^ rule.wrapping_mul(0x2545_F491_4F6C_DD1D),
+            0x9A5E,
+        ))
+        .f();
+        (key as f64 * p + phase).floor() != ((key as f64 - 1.0) * p + phase).floor()
+    }
+    fn prng(&self, salt: u64, key: u64) -> Rng {
+        Rng(mix(
+            self.seed ^ salt.wrapping_mul(0x9E6C_63D0_676A_9A99) ^ 0x5EED_5EED,
+            key,
+        ))
+    }
+    fn integ(&self) -> f64 {
+        self.prod.as_ref().map_or(0.0, |p| p.integ)
+    }
+    /// A customer id that no record has (a deleted customer).
+    fn gone_customer(&self, r: &mut Rng) -> String {
+        format!("C{:0w$}", self.n + 1 + r.idx(self.n / 50 + 5), w = self.w)
+    }
+    /// Branch plans per year in the production profile.
+    fn branch_plans(&self) -> usize {
+        (self.n / 400).max(34)
+    }
+    /// An approved 2025 plan (approved in December 2024): a visit or event
+    /// under it is never early.
+    fn plan2025(&self, r: &mut Rng) -> String {
+        let k = r.idx(self.branch_plans() + 2);
+        match k {
+            0 => "P2025-01".into(),
+            1 => "P2025-02".into(),
+            _ => format!("P2025-B{:03}", k - 1),
+        }
+    }
+
+    /// The production profile's changes to one customer's bundle: injected
+    /// violations (each rule on about `rate` of the records it judges) and
+    /// the dangling references that only a bundle can place safely.
+    fn prod_bundle(&self, i: usize, b: &Basics, c: &Counters, out: &mut Bundle) {
+        let key = i as u64 + 1;
+        let mut pr = self.prng(1, key);
+        let signed_ok = b.contracted && !b.terminated;
+        let owner = self.emp(b.owner).id.clone();
+        // the ordinal of a record from its id (V00054 is the 54th visit)
+        let ord = |v: &Value| -> u64 {
+            v["id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .parse()
+                .unwrap()
+        };
+        let kkey = c.contract as u64;
+        let cust = &mut out.customer;
+        let stage = cust["stage"].as_str().unwrap_or("").to_string();
+        if self.hit(431, key) {
+            cust["info_collected_at"] = json!(fmt(b.created - 2 * DAY - pr.range(0, 8 * 60) * MIN));
+        }
+        if signed_ok && self.hit(432, key) {
+            let f = [
+                "basic_info",
+                "financial_status",
+                "investment_preference",
+                "risk_tolerance",
+            ][pr.idx(4)];
+            del(&mut cust["profile"], f);
+        }
+        if stage != "closed"
+            && b.created < ts(2024, 12, 20, 0, 0)
+            && self.hit_x(433, key, CD433_SCALE)
+        {
+            cust["profile_updated_at"] = json!(fmt(b.created + pr.range(3, 10) * DAY));
+        }
+        if self.hit(434, key) {
+            match pr.idx(3) {
+                0 => cust["data_classification"] = json!("internal"),
+                1 => cust["data_classification"] = json!("public"),
+                _ => del(cust, "data_classification"),
+            }
+        }
+        if self.hit(521, key) {
+            cust["acquisition_channel"] = json!(if pr.chance(0.5) {
+                "purchased_list"
+            } else {
+                "scraped_data"
+            });
+        }
+        if b.contracted && self.hit(462, kkey) {
+            let k = &mut cust["kyc"];
+            match pr.idx(3) {
+                0 => k["verified_at"] = json!(fmt(b.signed + pr.range(1, 5) * DAY)),
+                1 => del(k, "due_diligence_completed_at"),
+                _ => {
+                    k["status"] = json!("pending");
+                    del(k, "verified_at");
+                    del(k, "verified_by");
+                    del(k, "due_diligence_completed_at");
+                }
+            }
+        }
+        if signed_ok && self.hit(445, key) {
+            // no visit or communication in the 90 days before as_of
+            let cut = ts(2025, 10, 2, 0, 0);
+            out.visits.retain(|(t, _)| *t < cut);
+            out.comms.retain(|(t, _)| *t < cut);
+        }
+
+        for (k, (at, v)) in out.visits.iter_mut().enumerate() {
+            let vk = ord(v);
+            let mut vr = self.prng(2, key << 8 | k as u64);
+            if v.get("plan_id").is_some() {
+                v["plan_id"] = json!(if self.hit(412, vk) {
+                    "P2026-01".to_string()
+                } else {
+                    self.plan2025(&mut vr)
+                });
+            }
+            if self.hit(441, vk) {
+                match vr.idx(3) {
+                    0 => v["preparation"] = json!({"background": "临时拜访"}),
+                    1 => v["preparation"]["prepared_at"] = json!(fmt(*at + vr.range(1, 48) * HOUR)),
+                    _ => del(v, "preparation"),
+                }
+            }
+            if self.hit(442, vk) {
+                match vr.idx(3) {
+                    0 => v["recorded_at"] = json!(fmt(*at + vr.range(4, 12) * DAY)),
+                    1 => del(
+                        v,
+                        if vr.chance(0.5) {
+                            "summary"
+                        } else {
+                            "feedback"
+                        },
+                    ),
+                    _ => del(v, "recorded_at"),
+                }
+            }
+            if self.hit(444, vk) {
+                let d = if vr.chance(0.7) {
+                    "customer_service"
+                } else {
+                    "other"
+                };
+                v["employee_id"] = json!(self.pick_dept(&mut vr, d));
+            }
+            if !b.contracted && vr.chance(self.integ() * VISIT_DANGLE_SCALE) {
+                v["customer_id"] = json!(self.gone_customer(&mut vr));
+            }
+        }
+
+        // marketing_contact consents of this customer, as text (+08:00, so
+        // that text order is time order)
+        let mk: Vec<(String, Option<String>)> = out
+            .consents
+            .iter()
+            .filter(|(_, v)| v["purpose"] == "marketing_contact")
+            .map(|(_, v)| {
+                (
+                    v["granted_at"].as_str().unwrap().to_string(),
+                    v["revoked_at"].as_str().map(String::from),
+                )
+            })
+            .collect();
+        let in_force = |t: &str| {
+            mk.iter()
+                .any(|(g, r)| g.as_str() <= t && r.as_deref().is_none_or(|r| r > t))
+        };
+        for (k, (at, v)) in out.comms.iter_mut().enumerate() {
+            let mk_ = ord(v);
+            let mut mr = self.prng(3, key << 8 | k as u64);
+            if self.hit(443, mk_) {
+                match mr.idx(3) {
+                    0 => v["recorded_at"] = json!(fmt(*at + mr.range(4, 12) * DAY)),
+                    1 => v["summary"] = Value::Null,
+                    _ => del(v, "recorded_at"),
+                }
+            }
+            let marketing = v["purpose"] == "marketing";
+            if !marketing && !in_force(&fmt(*at)) && self.hit_x(446, mk_, CD446_SCALE) {
+                v["purpose"] = json!("marketing");
+                v["employee_id"] = json!(owner);
+            } else if !marketing && !b.contracted && mr.chance(self.integ() * COMM_DANGLE_SCALE) {
+                v["customer_id"] = json!(self.gone_customer(&mut mr));
+            }
+        }
+
+        if let Some(k) = out.contracts.first_mut() {
+            if self.hit(461, kkey) {
+                k["signed_by"] = json!(self.pick_dept(&mut pr, "marketing"));
+            }
+            if self.hit(463, kkey) {
+                match pr.idx(3) {
+                    0 => {
+                        k["risk_disclosure"]["disclosed_at"] =
+                            json!(fmt(b.signed + pr.range(1, 72) * HOUR))
+                    }
+                    1 => k["risk_disclosure"]["acknowledged"] = json!(false),
+                    _ => del(k, "risk_disclosure"),
+                }
+            }
+            if b.tolerance < 5 && self.hit_x(464, kkey, CD464_SCALE) {
+                let above: Vec<&Product> = self
+                    .products
+                    .iter()
+                    .filter(|p| p.level > b.tolerance)
+                    .collect();
+                let p = *pr.pick(&above);
+                k["products"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"product_id": p.id, "selected_by_customer": true}));
+            }
+            if self.hit(465, kkey) {
+                k["products"][0]["selected_by_customer"] = json!(false);
+            }
+        }
+        if let Some(a) = out.accounts.first_mut() {
+            if self.hit(466, kkey) {
+                let opened = unfmt(a["opened_at"].as_str().unwrap());
+                match pr.idx(3) {
+                    2 if c.contract > 1 => a["contract_id"] = json!(self.aid("T", c.contract - 1)),
+                    1 => a["first_funded_at"] = json!(fmt(opened - pr.range(1, 48) * HOUR)),
+                    _ => {
+                        let early = b.signed - pr.range(1, 5) * DAY;
+                        a["opened_at"] = json!(fmt(early));
+                        a["first_funded_at"] = json!(fmt(early + pr.range(1, 120) * HOUR));
+                    }
+                }
+            }
+        }
+        for (k, q) in out.complaints.iter_mut().enumerate() {
+            let qk = ord(q);
+            let mut qr = self.prng(4, key << 8 | k as u64);
+            if qr.chance(0.3) {
+                q["subject"] = json!(*qr.pick(&["App登录异常", "理财经理离职后无人跟进"]));
+            }
+            if self.hit(531, qk) {
+                if qr.chance(0.7) {
+                    let d = if qr.chance(0.6) {
+                        "business"
+                    } else {
+                        "marketing"
+                    };
+                    q["handled_by"] = json!(self.pick_dept(&mut qr, d));
+                } else {
+                    del(q, "handled_by");
+                }
+            }
+            if self.hit(532, qk) {
+                let recv = unfmt(q["received_at"].as_str().unwrap());
+                let late = recv + qr.range(16, 40) * DAY;
+                if qr.chance(0.6) && late < as_of() {
+                    q["responded_at"] = json!(fmt(late));
+                } else {
+                    del(q, "responded_at");
+                    q["status"] = json!("open");
+                }
+            }
+        }
     }
 }
 
@@ -699,6 +1070,10 @@ struct Out {
     first: bool,
     count: u64,
     stats: Vec<(String, u64)>,
+    /// The production profile: compact lines, metadata last, findings.
+    prod: Option<ProdOut>,
+    meta: Vec<u8>,
+    colls: usize,
 }
 
 fn render(v: &Value, pretty: bool, level: usize) -> Vec<u8> {
@@ -718,7 +1093,14 @@ fn render(v: &Value, pretty: bool, level: usize) -> Vec<u8> {
 }
 
 impl Out {
-    fn new(layout: &str, root: &Path, pretty: bool, gzip: bool, meta: &Value) -> Out {
+    fn new(
+        layout: &str,
+        root: &Path,
+        pretty: bool,
+        gzip: bool,
+        meta: &Value,
+        prod: Option<ProdOut>,
+    ) -> Out {
         let document = layout == "document";
         let mut o = Out {
             document,
@@ -732,6 +1114,9 @@ impl Out {
             first: true,
             count: 0,
             stats: vec![],
+            prod: None,
+            meta: vec![],
+            colls: 0,
         };
         if document {
             if let Some(p) = root.parent() {
@@ -748,8 +1133,16 @@ impl Out {
             } else {
                 Box::new(BufWriter::with_capacity(1 << 20, f))
             };
-            w.write_all(b"{\n  \"export\": ").unwrap();
-            w.write_all(&render(meta, pretty, 1)).unwrap();
+            if prod.is_some() {
+                // the production profile: the metadata waits for the end
+                assert!(!pretty);
+                w.write_all(b"{").unwrap();
+                o.meta = serde_json::to_vec(meta).unwrap();
+                o.prod = prod;
+            } else {
+                w.write_all(b"{\n  \"export\": ").unwrap();
+                w.write_all(&render(meta, pretty, 1)).unwrap();
+            }
             o.doc = Some(w);
         } else {
             if gzip {
@@ -772,7 +1165,12 @@ impl Out {
         self.activity = activity;
         self.first = true;
         self.count = 0;
-        if self.document {
+        if self.prod.is_some() {
+            let w = self.doc.as_mut().unwrap();
+            let sep = if self.colls == 0 { "\n" } else { ",\n" };
+            write!(w, "{}\"{}\": [", sep, coll).unwrap();
+            self.colls += 1;
+        } else if self.document {
             let w = self.doc.as_mut().unwrap();
             write!(w, ",\n  \"{}\": [", coll).unwrap();
         } else if !activity {
@@ -789,7 +1187,30 @@ impl Out {
     fn rec(&mut self, v: &Value, at: Option<i64>) {
         self.count += 1;
         let first = std::mem::replace(&mut self.first, false);
-        if self.document {
+        if let Some(p) = self.prod.as_mut() {
+            let mut v = v.clone();
+            let mut r = Rng(mix(p.seed ^ fnv(&self.coll), self.count));
+            p.taint(&self.coll, &mut v, &mut r);
+            p.dress(&self.coll, &mut v, &mut r);
+            let line = serde_json::to_vec(&v).unwrap();
+            let w = self.doc.as_mut().unwrap();
+            w.write_all(if first { b"\n" } else { b",\n" }).unwrap();
+            w.write_all(&line).unwrap();
+            if r.chance(p.dup) {
+                // exported twice: the copy comes a few hundred records later
+                let due = self.count + 1 + r.range(0, 400) as u64;
+                p.later.push((due, line));
+                *p.tally
+                    .entry(format!("CD002 duplicate id: {}", self.coll))
+                    .or_default() += 1;
+            }
+            while let Some(k) = p.later.iter().position(|(due, _)| *due <= self.count) {
+                let (_, line) = p.later.swap_remove(k);
+                w.write_all(b",\n").unwrap();
+                w.write_all(&line).unwrap();
+                self.count += 1;
+            }
+        } else if self.document {
             let w = self.doc.as_mut().unwrap();
             w.write_all(if first { b"\n    " } else { b",\n    " })
                 .unwrap();
@@ -813,7 +1234,17 @@ impl Out {
         }
     }
     fn end(&mut self) {
-        if self.document {
+        if let Some(p) = self.prod.as_mut() {
+            let w = self.doc.as_mut().unwrap();
+            for (_, line) in std::mem::take(&mut p.later) {
+                w.write_all(if self.first { b"\n" } else { b",\n" })
+                    .unwrap();
+                w.write_all(&line).unwrap();
+                self.first = false;
+                self.count += 1;
+            }
+            w.write_all(if self.first { b"]" } else { b"\n]" }).unwrap();
+        } else if self.document {
             let w = self.doc.as_mut().unwrap();
             w.write_all(if self.first { b"]" } else { b"\n  ]" })
                 .unwrap();
@@ -830,6 +1261,20 @@ impl Out {
         self.stats.push((self.coll.clone(), self.count));
     }
     fn finish(mut self) -> Vec<(String, u64)> {
+        if let Some(p) = self.prod.take() {
+            let w = self.doc.as_mut().unwrap();
+            w.write_all(b",\n\"export\": ").unwrap();
+            w.write_all(&self.meta).unwrap();
+            let mut total = 0;
+            for (k, n) in &p.tally {
+                eprintln!("{:>60} {:>8}", k, n);
+                total += n;
+            }
+            eprintln!(
+                "{:>60} {:>8}",
+                "integrity findings written (records)", total
+            );
+        }
         if let Some(mut w) = self.doc.take() {
             w.write_all(b"\n}\n").unwrap();
             w.flush().unwrap();
@@ -851,11 +1296,574 @@ fn dir_size(p: &Path) -> u64 {
     s
 }
 
+// ---------------------------------------------------------------- production profile: output
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// What the production profile does to each record as it is written:
+/// integrity findings on fields no rule reads, valid variety in timestamps,
+/// English or mixed text, and records exported twice.
+struct ProdOut {
+    seed: u64,
+    integ: f64,
+    dup: f64,
+    gone_emps: Vec<String>,
+    gone_custs: Vec<String>,
+    /// copies waiting to be written: (record count at which, line)
+    later: Vec<(u64, Vec<u8>)>,
+    tally: BTreeMap<String, u64>,
+}
+
+const EN_SHARE: f64 = 0.30;
+const MIXED_SHARE: f64 = 0.08;
+
+impl ProdOut {
+    fn new(ctx: &Ctx) -> ProdOut {
+        let ew = ctx.emps[0].id.len() - 1;
+        let ne = ctx.emps.len();
+        let mut r = Rng(mix(ctx.seed, 0x60_0E));
+        ProdOut {
+            seed: ctx.seed,
+            integ: ctx.integ(),
+            dup: 0.001,
+            gone_emps: (0..12)
+                .map(|k| format!("E{:0w$}", ne + 1 + k, w = ew))
+                .collect(),
+            gone_custs: (0..200).map(|_| ctx.gone_customer(&mut r)).collect(),
+            later: vec![],
+            tally: BTreeMap::new(),
+        }
+    }
+
+    /// At most one integrity finding per record, on about `integ` of them.
+    fn taint(&mut self, coll: &str, v: &mut Value, r: &mut Rng) {
+        let share = match coll {
+            // no field here can be made unfit without changing a rule's
+            // result (visits get dangling customers in the bundle instead)
+            "employees" | "plans" | "products" | "trainings" | "visits" | "wechat_messages" => 0.0,
+            // communications also get dangling customers in the bundle
+            "communications" => 0.75,
+            _ => 1.0,
+        };
+        if !r.chance(self.integ * share) {
+            return;
+        }
+        fn no_offset(v: &mut Value) -> bool {
+            match v.as_str() {
+                Some(s) if s.len() == 25 && s.ends_with("+08:00") => {
+                    *v = json!(s[..19].to_string());
+                    true
+                }
+                _ => false,
+            }
+        }
+        let gone_emp = self.gone_emps[r.idx(self.gone_emps.len())].clone();
+        let what: &str = match coll {
+            "customers" => match r.idx(5) {
+                0 if no_offset(&mut v["created_at"]) => {
+                    "CD001 timestamp without offset: customers.created_at"
+                }
+                1 if !matches!(
+                    v["acquisition_channel"].as_str(),
+                    Some("purchased_list" | "scraped_data")
+                ) =>
+                {
+                    v["acquisition_channel"] =
+                        json!(*r.pick(&["wechat", "WeChat", "地推", "Referral", "douyin_ads"]));
+                    "CD001 unknown enum value: customers.acquisition_channel"
+                }
+                2 => {
+                    v["type"] = json!(*r.pick(&["VIP", "Individual", "个人", "企业客户"]));
+                    "CD001 unknown enum value: customers.type"
+                }
+                3 if v["kyc"].get("verified_by").is_some() => {
+                    v["kyc"]["verified_by"] = json!(gone_emp);
+                    "CD003 dangling reference: customers.kyc.verified_by"
+                }
+                _ => {
+                    v["owner"] = json!(gone_emp);
+                    "CD003 dangling reference: customers.owner"
+                }
+            },
+            "consents" => {
+                v["channel"] = json!(*r.pick(&["wechat", "email", "短信", "app"]));
+                "CD001 unknown enum value: consents.channel"
+            }
+            "communications" => {
+                v["channel"] =
+                    json!(*r.pick(&["WeChat", "企业微信", "telephone", "app_push", "视频会议"]));
+                "CD001 unknown enum value: communications.channel"
+            }
+            "events" => match r.idx(2) {
+                0 if v.get("evaluation").is_some() => {
+                    let f = if r.chance(0.5) { "attendees" } else { "leads" };
+                    let n = v["evaluation"][f].as_i64().unwrap_or(0);
+                    v["evaluation"][f] = json!(n.to_string());
+                    "CD001 number as text: events.evaluation.attendees/leads"
+                }
+                _ => {
+                    v["type"] = json!(*r.pick(&["roadshow", "路演", "webinar"]));
+                    "CD001 unknown enum value: events.type"
+                }
+            },
+            "contracts" => {
+                v["products"][0]["product_id"] = json!(*r.pick(&["PR11", "PR12", "PR-OLD-07"]));
+                "CD003 dangling reference: contracts.products.product_id"
+            }
+            "accounts" => {
+                let funded_ok = v["first_funded_at"].as_str() >= v["opened_at"].as_str();
+                if funded_ok && r.chance(0.5) && no_offset(&mut v["first_funded_at"]) {
+                    "CD001 timestamp without offset: accounts.first_funded_at"
+                } else {
+                    v["opened_by"] = json!(gone_emp);
+                    "CD003 dangling reference: accounts.opened_by"
+                }
+            }
+            "complaints" => {
+                if r.chance(0.5) {
+                    v["status"] = json!(*r.pick(&["处理中", "pending", "escalated", "Closed"]));
+                    "CD001 unknown enum value: complaints.status"
+                } else {
+                    v["customer_id"] = json!(self.gone_custs[r.idx(self.gone_custs.len())]);
+                    "CD003 dangling reference: complaints.customer_id"
+                }
+            }
+            "satisfaction_surveys" => {
+                let n = v["respondents"].as_i64().unwrap_or(0);
+                v["respondents"] = json!(n.to_string());
+                "CD001 number as text: satisfaction_surveys.respondents"
+            }
+            "supervision_reviews" => {
+                v["scope"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!(*r.pick(&["aml", "反洗钱"])));
+                "CD001 unknown enum value: supervision_reviews.scope"
+            }
+            "regulator_findings" => {
+                no_offset(&mut v["issued_at"]);
+                "CD001 timestamp without offset: regulator_findings.issued_at"
+            }
+            "research_reports" => {
+                v["methods"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!(*r.pick(&["focus_group", "问卷"])));
+                "CD001 unknown enum value: research_reports.methods"
+            }
+            "assessments" if v.get("follow_up").is_some() => {
+                no_offset(&mut v["follow_up"]["at"]);
+                "CD001 timestamp without offset: assessments.follow_up.at"
+            }
+            "assessments" => {
+                // "numbers as text" in a field the schema does not declare
+                // would be no finding; the free-form period note is harmless
+                return;
+            }
+            "data_transfers" => {
+                v["sent_by"] = json!(gone_emp);
+                "CD003 dangling reference: data_transfers.sent_by"
+            }
+            _ => return,
+        };
+        *self.tally.entry(what.to_string()).or_default() += 1;
+    }
+
+    /// Valid variety and language.
+    fn dress(&mut self, coll: &str, v: &mut Value, r: &mut Rng) {
+        // a date alone where 00:00 of that day judges the same
+        let date_only: &[&str] = match coll {
+            "customers" => &["created_at"],
+            "employees" => &["joined_at"],
+            "consents" => &["granted_at"],
+            "research_reports" | "trainings" => &["completed_at"],
+            "satisfaction_surveys" => &["conducted_at"],
+            _ => &[],
+        };
+        for f in date_only {
+            if let Some(s) = v.get(*f).and_then(Value::as_str) {
+                if s.len() == 25 && r.chance(0.05) {
+                    v[*f] = json!(s[..10].to_string());
+                }
+            }
+        }
+        let lang = r.f();
+        let en = if lang < EN_SHARE {
+            1.0
+        } else if lang < EN_SHARE + MIXED_SHARE {
+            0.5
+        } else {
+            0.0
+        };
+        walk_strings(v, &mut |s: &mut String| {
+            if s.len() == 25 && s.as_bytes()[10] == b'T' && s.ends_with("+08:00") {
+                let x = r.f();
+                if x < 0.03 {
+                    s.replace_range(10..11, "t");
+                } else if x < 0.08 {
+                    // the same instant in UTC
+                    let t = unfmt(s) - 8 * HOUR;
+                    let z = if x < 0.07 { "Z" } else { "z" };
+                    *s = format!("{}{}", &fmt(t)[..19], z);
+                }
+            } else if en > 0.0 && !s.is_ascii() && (en >= 1.0 || r.chance(en)) {
+                if let Some(e) = english(s) {
+                    *s = e;
+                }
+            }
+        });
+    }
+}
+
+fn walk_strings(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| walk_strings(x, f)),
+        Value::Object(o) => o.values_mut().for_each(|x| walk_strings(x, f)),
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------- English text
+
+const PINYIN: &[(&str, &str)] = &[
+    ("王", "Wang"),
+    ("李", "Li"),
+    ("张", "Zhang"),
+    ("刘", "Liu"),
+    ("陈", "Chen"),
+    ("杨", "Yang"),
+    ("黄", "Huang"),
+    ("赵", "Zhao"),
+    ("吴", "Wu"),
+    ("周", "Zhou"),
+    ("徐", "Xu"),
+    ("孙", "Sun"),
+    ("马", "Ma"),
+    ("朱", "Zhu"),
+    ("胡", "Hu"),
+    ("郭", "Guo"),
+    ("何", "He"),
+    ("林", "Lin"),
+    ("罗", "Luo"),
+    ("高", "Gao"),
+    ("伟", "Wei"),
+    ("芳", "Fang"),
+    ("娜", "Na"),
+    ("敏", "Min"),
+    ("静", "Jing"),
+    ("丽", "Li"),
+    ("强", "Qiang"),
+    ("磊", "Lei"),
+    ("军", "Jun"),
+    ("洋", "Yang"),
+    ("勇", "Yong"),
+    ("艳", "Yan"),
+    ("杰", "Jie"),
+    ("娟", "Juan"),
+    ("涛", "Tao"),
+    ("明", "Ming"),
+    ("超", "Chao"),
+    ("秀英", "Xiuying"),
+    ("霞", "Xia"),
+    ("平", "Ping"),
+    ("刚", "Gang"),
+    ("桂英", "Guiying"),
+    ("建华", "Jianhua"),
+    ("文博", "Wenbo"),
+    ("子涵", "Zihan"),
+    ("思远", "Siyuan"),
+    ("雨桐", "Yutong"),
+    ("浩然", "Haoran"),
+];
+
+const EN_GIVEN: &[&str] = &[
+    "Emily", "David", "Grace", "Kevin", "Lucy", "Michael", "Sophie", "Jason", "Vivian", "Tony",
+];
+
+const EN_WORDS: &[(&str, &str)] = &[
+    // cities, firms, trades
+    ("上海", "Shanghai"),
+    ("北京", "Beijing"),
+    ("深圳", "Shenzhen"),
+    ("杭州", "Hangzhou"),
+    ("苏州", "Suzhou"),
+    ("南京", "Nanjing"),
+    ("成都", "Chengdu"),
+    ("武汉", "Wuhan"),
+    ("广州", "Guangzhou"),
+    ("宁波", "Ningbo"),
+    ("恒信", "Hengxin"),
+    ("瑞丰", "Ruifeng"),
+    ("中和", "Zhonghe"),
+    ("华远", "Huayuan"),
+    ("博达", "Boda"),
+    ("启明", "Qiming"),
+    ("鼎盛", "Dingsheng"),
+    ("泰和", "Taihe"),
+    ("云帆", "Yunfan"),
+    ("安泽", "Anze"),
+    ("科技", "Technology"),
+    ("贸易", "Trading"),
+    ("制造", "Manufacturing"),
+    ("物流", "Logistics"),
+    ("医药", "Pharmaceutical"),
+    ("新材料", "New Materials"),
+    ("投资管理", "Investment Management"),
+    ("餐饮", "Catering"),
+    // roles, occupations, preferences
+    ("总经理", "General Manager"),
+    ("客户经理", "Account Manager"),
+    ("理财顾问", "Wealth Advisor"),
+    ("客服专员", "Customer Service Specialist"),
+    ("合规专员", "Compliance Officer"),
+    ("风控专员", "Risk Officer"),
+    ("行政", "Administration"),
+    ("教师", "Teacher"),
+    ("工程师", "Engineer"),
+    ("医生", "Doctor"),
+    ("个体经营", "Self-employed"),
+    ("公务员", "Civil servant"),
+    ("自由职业", "Freelancer"),
+    ("稳健增值", "Steady growth"),
+    ("保本优先", "Capital preservation first"),
+    ("长期配置", "Long-term allocation"),
+    ("高收益成长", "High-yield growth"),
+    ("流动性优先", "Liquidity first"),
+    // visits
+    (
+        "客户背景与既有产品梳理",
+        "Reviewed the client's background and existing holdings",
+    ),
+    ("资产配置", "Asset allocation"),
+    ("养老规划", "Retirement planning"),
+    ("子女教育金", "Children's education fund"),
+    ("企业现金管理", "Corporate cash management"),
+    ("上门拜访", "Home visit"),
+    ("网点面谈", "Meeting at the branch"),
+    ("陪同路演", "Joint roadshow"),
+    ("介绍了稳健型理财产品", "Presented low-risk wealth products"),
+    (
+        "了解客户年度资金安排",
+        "Discussed the client's cash plans for the year",
+    ),
+    ("讲解风险测评结果", "Explained the risk assessment result"),
+    ("回访已购产品情况", "Follow-up on products already bought"),
+    (
+        "客户有兴趣,约定下次详谈",
+        "Client interested, follow-up meeting booked",
+    ),
+    ("客户暂无需求", "No need at the moment"),
+    ("客户希望收到产品资料", "Client asked for product brochures"),
+    ("客户满意", "Client satisfied"),
+    ("临时拜访", "Unplanned visit"),
+    // communications
+    (
+        "电话回访,确认联系方式",
+        "Call-back, contact details confirmed",
+    ),
+    ("发送产品说明书", "Sent the product prospectus"),
+    ("解答赎回流程问题", "Answered questions on redemption"),
+    (
+        "邀请参加投资策略会",
+        "Invited to the investment strategy seminar",
+    ),
+    ("已知悉", "Acknowledged"),
+    ("客户表示感谢", "Client said thanks"),
+    ("客户要求书面材料", "Client asked for written material"),
+    // complaints
+    ("赎回到账延迟", "Redemption proceeds arrived late"),
+    ("营销电话过于频繁", "Too many marketing calls"),
+    (
+        "产品收益与宣传不符",
+        "Returns differ from what was advertised",
+    ),
+    ("服务态度", "Staff attitude"),
+    ("App登录异常", "Cannot log in to the app"),
+    (
+        "理财经理离职后无人跟进",
+        "No follow-up after my advisor left",
+    ),
+    // events, plans, research
+    ("新品发布会", "Product Launch"),
+    ("投资策略会", "Investment Strategy Seminar"),
+    ("客户答谢会", "Client Appreciation Evening"),
+    ("社区金融讲座", "Community Finance Talk"),
+    (
+        "到场客户反馈良好,获取意向线索若干",
+        "Good feedback from attendees, several leads collected",
+    ),
+    ("2025年度客户开发计划", "2025 Customer Development Plan"),
+    ("2025年线上渠道专项计划", "2025 Online Channel Plan"),
+    ("2026年度客户开发计划", "2026 Customer Development Plan"),
+    ("存量客户深耕", "Deepen existing clients"),
+    ("新客拓展", "New client acquisition"),
+    ("养老金融推广", "Promote retirement finance"),
+    ("企业客户开发", "Corporate client development"),
+    ("客户回访", "Client call-backs"),
+    ("产品路演", "Product roadshows"),
+    ("社区讲座", "Community talks"),
+    ("渠道合作", "Channel partnerships"),
+    (
+        "长三角高净值个人",
+        "High-net-worth individuals in the Yangtze Delta",
+    ),
+    ("中小企业主", "SME owners"),
+    ("转介绍激励", "Referral incentives"),
+    ("线上精准营销", "Targeted online marketing"),
+    (
+        "利率下行周期中稳健型产品需求上升",
+        "Demand for low-risk products rises as rates fall",
+    ),
+    (
+        "新中产家庭与小微企业主为主要增量",
+        "New middle-class families and small business owners drive growth",
+    ),
+    (
+        "同业机构加大线上营销投入,费率竞争加剧",
+        "Peers spend more on online marketing; fee competition is fiercer",
+    ),
+    // products
+    ("货币增利", "Money Market Plus"),
+    ("短债精选", "Short Bond Select"),
+    ("稳健理财", "Steady Wealth"),
+    ("固收增强", "Fixed Income Enhanced"),
+    ("平衡配置", "Balanced Allocation"),
+    ("红利优选", "Dividend Select"),
+    ("成长精选", "Growth Select"),
+    ("行业主题", "Sector Theme"),
+    ("量化对冲", "Quant Hedge"),
+    ("私募股权", "Private Equity"),
+    ("理财", "Wealth management"),
+    ("基金", "Fund"),
+    // supervision, regulators, trainings, transfers
+    ("未发现重大问题", "No material issue found"),
+    (
+        "个别回访记录补录不及时,已督促整改",
+        "Some call-back records were entered late; corrected",
+    ),
+    ("营销话术符合要求", "Sales scripts comply"),
+    (
+        "客户信息调阅权限已复核",
+        "Access rights to client data re-checked",
+    ),
+    ("国家金融监督管理总局上海监管局", "NFRA Shanghai Office"),
+    ("中国人民银行上海总部", "PBOC Shanghai Head Office"),
+    ("中国证监会上海监管局", "CSRC Shanghai Office"),
+    (
+        "客户风险测评问卷版本未及时更新",
+        "Risk questionnaire version not updated in time",
+    ),
+    (
+        "部分营销短信未提供退订方式",
+        "Some marketing SMS lacked an opt-out",
+    ),
+    (
+        "理财产品宣传材料风险揭示位置不醒目",
+        "Risk disclosure not prominent in product leaflets",
+    ),
+    ("双录视频存在缺失", "Some sales recordings missing"),
+    (
+        "客户信息外发审批记录不完整",
+        "Incomplete approvals for client data sent out",
+    ),
+    ("反洗钱与客户身份识别", "AML and customer due diligence"),
+    ("金融消费者权益保护", "Financial consumer protection"),
+    ("个人信息保护合规", "Personal information protection"),
+    ("销售行为规范与适当性管理", "Sales conduct and suitability"),
+    ("招商银行托管部", "CMB Custody Department"),
+    ("中证登上海分公司", "CSDC Shanghai Branch"),
+    (
+        "某第三方基金销售平台",
+        "A third-party fund distribution platform",
+    ),
+    ("资产托管与份额登记", "Custody and unit registration"),
+    ("集团风险管理部", "Group Risk Management"),
+    ("集团并表风险监测", "Group consolidated risk monitoring"),
+    // wechat messages
+    (
+        "您好,请问产品资料收到了吗?",
+        "Hi, did you get the product brochure?",
+    ),
+    ("收到,谢谢", "Got it, thanks"),
+    ("下周二方便面谈吗?", "Are you free to meet next Tuesday?"),
+    ("赎回什么时候到账?", "When will the redemption arrive?"),
+    ("已为您预约网点", "Your branch appointment is booked"),
+];
+
+fn english(s: &str) -> Option<String> {
+    use std::sync::OnceLock;
+    static WORDS: OnceLock<std::collections::HashMap<&'static str, &'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| EN_WORDS.iter().chain(PINYIN).copied().collect());
+    let w = |x: &str| words.get(x).copied();
+    if let Some(e) = w(s) {
+        return Some(e.to_string());
+    }
+    // a person: surname (one character) and given name
+    let mut cs = s.char_indices();
+    if let Some((_, c0)) = cs.next() {
+        let cut = c0.len_utf8();
+        let (sur, given) = s.split_at(cut);
+        if SURNAMES.contains(&sur) && GIVEN.contains(&given) {
+            let h = fnv(s);
+            return Some(if h.is_multiple_of(5) {
+                format!(
+                    "{} {}",
+                    EN_GIVEN[(h / 5) as usize % EN_GIVEN.len()],
+                    w(sur)?
+                )
+            } else {
+                format!("{} {}", w(sur)?, w(given)?)
+            });
+        }
+    }
+    // a company: city, firm, trade, 有限公司
+    if let Some(rest) = s.strip_suffix("有限公司") {
+        let city = CITIES.iter().find(|c| rest.starts_with(**c))?;
+        let rest = &rest[city.len()..];
+        let firm = FIRMS.iter().find(|f| rest.starts_with(**f))?;
+        let trade = &rest[firm.len()..];
+        return Some(format!("{} {} {} Co., Ltd.", w(city)?, w(firm)?, w(trade)?));
+    }
+    // an event: city and kind
+    for c in CITIES {
+        if let Some(kind) = s.strip_prefix(c) {
+            if let (Some(c), Some(k)) = (w(c), w(kind)) {
+                return Some(format!("{} {}", c, k));
+            }
+        }
+    }
+    // 第3季度:新客拓展 / 3月重点:客户回访
+    if let Some(rest) = s.strip_prefix("第") {
+        let (q, focus) = rest.split_once("季度:")?;
+        return Some(format!("Q{}: {}", q, w(focus)?));
+    }
+    if let Some((m, focus)) = s.split_once("月重点:") {
+        return Some(format!("Month {} focus: {}", m, w(focus)?));
+    }
+    // 2025年第3季度市场调研报告
+    if let Some(rest) = s.strip_suffix("季度市场调研报告") {
+        let (y, q) = rest.split_once("年第")?;
+        return Some(format!("{} Q{} Market Research Report", y, q));
+    }
+    // 上海分部2025年度客户开发计划
+    if let Some(rest) = s.strip_suffix("年度客户开发计划") {
+        let (c, y) = rest.split_once("分部")?;
+        return Some(format!("{} Branch {} Customer Development Plan", w(c)?, y));
+    }
+    None
+}
+
 // ---------------------------------------------------------------- company-level data
 
-fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool) -> Ctx {
+fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool, prod: Option<Prod>) -> Ctx {
     let mut r = Rng(mix(seed, 0xE0E0));
-    let ne = (n / 50).max(20);
+    // the production profile: enough front-line staff for CD511/CD622
+    let ne = (n / 50).max(if prod.is_some() { 60 } else { 20 });
     let frac = [0.06, 0.25, 0.25, 0.15, 0.1, 0.1];
     let mins = [2usize, 5, 5, 3, 2, 2];
     let mut counts: Vec<usize> = frac
@@ -911,6 +1919,7 @@ fn build_ctx(seed: u64, n: usize, rate: f64, sample: bool) -> Ctx {
         seed,
         n,
         rate,
+        prod,
         w,
         aw,
         emps,
@@ -978,6 +1987,115 @@ struct Sample<'a> {
 
 fn quarters() -> Vec<(i64, i64)> {
     vec![(2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4)]
+}
+
+/// Supervision reviews and regulator findings of the production profile,
+/// scaled with the company so that CD611 and CD615 can fire on ~3%.
+fn prod_reviews_and_findings(ctx: &Ctx, out: &mut Out) {
+    let mut r = Rng(mix(ctx.seed, 0x5E_71E7));
+    out.begin("supervision_reviews", false);
+    let per_month = (ctx.n / 5000).max(3);
+    let mut k = 0u64;
+    let months: Vec<(i64, i64)> = std::iter::once((2024, 12))
+        .chain((1..=12).map(|m| (2025, m)))
+        .collect();
+    for (y, m) in months {
+        // CD613: in May 2025 no review covers data protection
+        let gap = (y, m) == (2025, 5);
+        let full: Vec<&str> = if gap {
+            vec!["employee_conduct", "marketing_legality"]
+        } else {
+            vec!["employee_conduct", "data_protection", "marketing_legality"]
+        };
+        let extra = r.range(0, per_month as i64 + 1) as usize;
+        for j in 0..per_month + extra {
+            k += 1;
+            let id = format!("SR{:04}", k);
+            let at = work(&mut r, ts(y, m, 3, 0, 0), ts(y, m, 26, 0, 0));
+            let mut reviewers = vec![
+                ctx.pick_dept(&mut r, "compliance"),
+                ctx.pick_dept(&mut r, "risk_management"),
+            ];
+            let scope: Vec<&str> = if j < per_month {
+                full.clone()
+            } else if gap {
+                vec![*r.pick(&["employee_conduct", "marketing_legality", "other"])]
+            } else {
+                vec![*r.pick(&[
+                    "employee_conduct",
+                    "data_protection",
+                    "marketing_legality",
+                    "other",
+                ])]
+            };
+            if ctx.hit(611, k) {
+                match r.idx(3) {
+                    0 => {
+                        reviewers.pop();
+                    }
+                    1 => reviewers[1] = ctx.pick_dept(&mut r, "compliance"),
+                    _ => reviewers.push(ctx.pick_dept(&mut r, "marketing")),
+                }
+            }
+            out.rec(&json!({"id": id, "reviewed_at": fmt(at), "reviewers": reviewers, "scope": scope,
+                "findings": r.pick(&["未发现重大问题", "个别回访记录补录不及时,已督促整改", "营销话术符合要求", "客户信息调阅权限已复核"])}), None);
+        }
+    }
+    out.end();
+
+    out.begin("regulator_findings", false);
+    let nf = (ctx.n / 1000).max(34);
+    for k in 0..nf {
+        let key = k as u64 + 1;
+        let id = format!("F{:04}", key);
+        let issued = work(&mut r, ts(2025, 1, 6, 0, 0), ts(2025, 12, 10, 0, 0));
+        let deadline = issued + r.range(45, 100) * DAY;
+        let desc = *r.pick(&[
+            "客户风险测评问卷版本未及时更新",
+            "部分营销短信未提供退订方式",
+            "理财产品宣传材料风险揭示位置不醒目",
+            "双录视频存在缺失",
+            "客户信息外发审批记录不完整",
+        ]);
+        let regulator = *r.pick(&[
+            "国家金融监督管理总局上海监管局",
+            "中国人民银行上海总部",
+            "中国证监会上海监管局",
+        ]);
+        let mut v = json!({"id": id, "regulator": regulator, "issued_at": fmt(issued), "description": desc,
+            "rectification_deadline": fmt(deadline)});
+        let fixed = (deadline - r.range(3, 20) * DAY).max(issued + DAY);
+        let feedback = fixed + r.range(1, 5) * DAY;
+        let done = deadline < as_of() || (fixed < as_of() - 10 * DAY && r.chance(0.5));
+        if ctx.hit(615, key) {
+            match r.idx(3) {
+                // rectified after the deadline, or not at all by as_of
+                0 if deadline + 3 * DAY < as_of() => {
+                    let late = deadline + r.range(3, 20) * DAY;
+                    if late < as_of() - DAY {
+                        v["rectified_at"] = json!(fmt(late));
+                        v["feedback_reported_at"] = json!(fmt(late + DAY));
+                    }
+                }
+                // rectified, feedback never reported or reported earlier
+                1 => {
+                    v["rectified_at"] = json!(fmt(fixed.min(as_of() - DAY)));
+                }
+                _ => {
+                    v["rectified_at"] = json!(fmt(fixed.min(as_of() - DAY)));
+                    v["feedback_reported_at"] = json!(fmt(fixed.min(as_of() - DAY) - 2 * DAY));
+                }
+            }
+        } else if done && feedback < as_of() {
+            v["rectified_at"] = json!(fmt(fixed));
+            v["feedback_reported_at"] = json!(fmt(feedback));
+        } else if deadline < as_of() {
+            v["rectified_at"] = json!(fmt(fixed));
+            v["feedback_reported_at"] = json!(fmt(fixed + HOUR));
+        }
+        out.rec(&v, None);
+    }
+    out.end();
 }
 
 fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
@@ -1054,13 +2172,95 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         }
         out.rec(&v, None);
     }
+    if ctx.prod.is_some() {
+        // branch plans, so that each plan rule can fire on ~3% of the plans
+        let mut pr = Rng(mix(ctx.seed, 0x9_1A45));
+        for y in [2025i64, 2026] {
+            for k in 1..=ctx.branch_plans() {
+                let key = ((y - 2025) as usize * ctx.branch_plans() + k) as u64;
+                let id = format!("P{}-B{:03}", y, k);
+                let city = CITIES[k % CITIES.len()];
+                let created = if ctx.hit(414, key) {
+                    work(&mut pr, ts(y - 1, 7, 1, 0, 0), ts(y - 1, 9, 26, 0, 0))
+                } else {
+                    work(&mut pr, ts(y - 1, 10, 8, 0, 0), ts(y - 1, 11, 30, 0, 0))
+                };
+                let (mut q, mut m) = breakdown(&mut pr);
+                if ctx.hit(416, key) {
+                    match pr.idx(3) {
+                        0 => m[pr.idx(12)]["focus"] = json!(""),
+                        1 => {
+                            q.remove(pr.idx(4));
+                        }
+                        _ => {
+                            m.remove(pr.idx(12));
+                        }
+                    }
+                }
+                let author = if ctx.hit(417, key) {
+                    ctx.pick_dept(&mut pr, "business")
+                } else {
+                    mk(&mut pr)
+                };
+                let mut v = json!({"id": id, "year": y, "title": format!("{}分部{}年度客户开发计划", city, y), "created_by": author,
+                    "created_at": fmt(created),
+                    "targets": {"new_customers": pr.range(80, 400), "revenue": pr.range(5, 60) as f64 * 1e6},
+                    "key_markets": [*pr.pick(&["长三角高净值个人", "中小企业主"])], "strategies": ["转介绍激励", *pr.pick(&["社区金融讲座", "线上精准营销"])],
+                    "budget": {"amount": pr.range(20, 300) * 10_000, "currency": "CNY"}, "quarters": q, "months": m});
+                if ctx.hit(415, key) {
+                    match pr.idx(4) {
+                        0 => del(&mut v, "targets"),
+                        1 => v["strategies"] = json!([]),
+                        2 => del(&mut v, "budget"),
+                        _ => v["budget"]["amount"] = json!(0),
+                    }
+                }
+                if y == 2025 {
+                    let approved = work(&mut pr, ts(2024, 12, 2, 0, 0), ts(2024, 12, 28, 0, 0));
+                    let status = *pr.pick(&["executing", "executing", "approved", "closed"]);
+                    let mut approver = ctx.pick_dept(&mut pr, "senior_management");
+                    let mut started =
+                        (status != "approved").then(|| approved + pr.range(2, 20) * DAY);
+                    if ctx.hit(411, key) {
+                        // still approved in December 2024, so that visits and
+                        // events under the plan are not early
+                        if pr.chance(0.5) {
+                            approver = ctx.pick_dept(&mut pr, "marketing");
+                        } else {
+                            started = Some(approved - pr.range(2, 10) * DAY);
+                        }
+                    }
+                    v["approval"] = json!({"approved_by": approver, "approved_at": fmt(approved), "decision": "approved"});
+                    v["status"] = json!(if started.is_some() && status == "approved" {
+                        "executing"
+                    } else {
+                        status
+                    });
+                    if let Some(s) = started {
+                        v["execution_started_at"] = json!(fmt(s));
+                    }
+                } else {
+                    v["status"] = json!(*pr.pick(&["draft", "submitted"]));
+                }
+                out.rec(&v, None);
+            }
+        }
+    }
     out.end();
 
     // research reports
     out.begin("research_reports", false);
     let mut k = 0;
+    let per_q = if ctx.prod.is_some() {
+        (ctx.n / 2000).max(9)
+    } else {
+        1 + ctx.n / 100_000
+    };
     for (y, q) in quarters() {
-        for _ in 0..(1 + ctx.n / 100_000) {
+        if ctx.prod.is_some() && (y, q) == (2025, 2) {
+            continue; // CD423 fails in one of the four ended quarters
+        }
+        for _ in 0..per_q {
             k += 1;
             let mo = (q - 1) * 3 + 2;
             let at = work(&mut r, ts(y, mo, 5, 0, 0), ts(y, mo, 25, 0, 0));
@@ -1072,7 +2272,22 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
                     .unwrap()
                     .remove("competitive_analysis");
             }
-            out.rec(&json!({"id": format!("R{:04}", k), "title": format!("{}年第{}季度市场调研报告", y, q), "conducted_by": mk(&mut r),
+            let mut by = mk(&mut r);
+            if ctx.prod.is_some() {
+                let mut pr = ctx.prng(5, k as u64);
+                if ctx.hit(421, k as u64) {
+                    let f = *pr.pick(&[
+                        "trend_forecast",
+                        "customer_segments",
+                        "competitive_analysis",
+                    ]);
+                    del(&mut sections, f);
+                }
+                if ctx.hit(422, k as u64) {
+                    by = ctx.pick_dept(&mut pr, "business");
+                }
+            }
+            out.rec(&json!({"id": format!("R{:04}", k), "title": format!("{}年第{}季度市场调研报告", y, q), "conducted_by": by,
                 "completed_at": fmt(at), "methods": ["survey", "interview", "data_platform"], "sections": sections}), None);
         }
     }
@@ -1124,7 +2339,7 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
     // events
     out.begin("events", false);
-    let ne = (ctx.n / 25).clamp(8, 5000);
+    let ne = (ctx.n / 25).clamp(if ctx.prod.is_some() { 70 } else { 8 }, 5000);
     for k in 0..ne {
         let start = work(&mut r, ts(2025, 1, 10, 0, 0), ts(2026, 1, 20, 0, 0));
         let end = start + r.range(2, 8) * HOUR;
@@ -1138,6 +2353,18 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         let ty = *r.pick(&["product_launch", "seminar", "client_appreciation", "other"]);
         let mut v = json!({"id": format!("EV{:04}", k + 1), "name": format!("{}{}", r.pick(CITIES), match ty {"product_launch" => "新品发布会", "seminar" => "投资策略会", "client_appreciation" => "客户答谢会", _ => "社区金融讲座"}),
             "type": ty, "organized_by": mk(&mut r), "plan_id": "P2025-01", "starts_at": fmt(start), "ends_at": fmt(end), "status": status});
+        let ek = k as u64 + 1;
+        let mut pr = ctx.prng(6, ek);
+        if ctx.prod.is_some() {
+            v["plan_id"] = json!(if ctx.hit(413, ek) {
+                "P2026-01".to_string()
+            } else {
+                ctx.plan2025(&mut pr)
+            });
+            if ctx.hit(452, ek) {
+                v["organized_by"] = json!(ctx.pick_dept(&mut pr, "business"));
+            }
+        }
         let reviewer = if r.chance(0.7) {
             ctx.pick_dept(&mut r, "compliance")
         } else {
@@ -1154,13 +2381,48 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
                 _ => v["organized_by"] = json!(ctx.pick_dept(&mut vr, "business")),
             }
         }
-        v["compliance_review"] = review;
+        if status == "completed" && ctx.hit(451, ek) {
+            match pr.idx(3) {
+                0 => {
+                    v["evaluation"]["completed_at"] =
+                        json!(fmt((end + pr.range(31, 60) * DAY).min(as_of() - HOUR)))
+                }
+                1 => del(&mut v["evaluation"], "summary"),
+                _ => del(&mut v, "evaluation"),
+            }
+        }
+        if status != "cancelled" && ctx.hit(612, ek) {
+            match pr.idx(4) {
+                0 => review["outcome"] = json!("rejected"),
+                1 => review["reviewed_by"] = json!(ctx.pick_dept(&mut pr, "marketing")),
+                2 => review["reviewed_at"] = json!(fmt(start + pr.range(1, 48) * HOUR)),
+                _ => review = Value::Null,
+            }
+        }
+        if !review.is_null() {
+            v["compliance_review"] = review;
+        }
         out.rec(&v, None);
     }
     out.end();
 
     pass(out, "visits", true, inj);
     pass(out, "communications", true, inj);
+
+    if ctx.prod.is_some() {
+        // CD004: a collection the schema does not declare
+        let mut pr = Rng(mix(ctx.seed, 0x3EC4A7));
+        out.begin("wechat_messages", false);
+        for k in 0..(ctx.n / 100).max(5) {
+            let i = pr.idx(ctx.n);
+            let b = ctx.basics(i);
+            let at = work(&mut pr, b.created.max(ts(2025, 1, 2, 0, 0)), activity_end());
+            out.rec(&json!({"id": format!("WX{:06}", k + 1), "customer_id": ctx.cid(i), "employee_id": ctx.emp(b.owner).id,
+                "sent_at": fmt(at), "direction": *pr.pick(&["in", "out"]),
+                "content": *pr.pick(&["您好,请问产品资料收到了吗?", "收到,谢谢", "下周二方便面谈吗?", "赎回什么时候到账?", "已为您预约网点"])}), None);
+        }
+        out.end();
+    }
     pass(out, "contracts", false, inj);
     pass(out, "accounts", false, inj);
     pass(out, "complaints", false, inj);
@@ -1171,9 +2433,11 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     for (y, q) in quarters() {
         k += 1;
         let id = format!("S{:03}", k);
-        if t.is_some() && (y, q) == (2025, 3) {
-            inj.injected
-                .push(viol("CD614", "export", None, Some("2025-Q3")));
+        if (t.is_some() || ctx.prod.is_some()) && (y, q) == (2025, 3) {
+            if t.is_some() {
+                inj.injected
+                    .push(viol("CD614", "export", None, Some("2025-Q3")));
+            }
             continue;
         }
         let mo = (q - 1) * 3 + 2;
@@ -1183,84 +2447,88 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
     out.end();
 
     // supervision reviews: monthly, 2024-12 .. 2025-12
-    out.begin("supervision_reviews", false);
-    let mut k = 0;
-    let months: Vec<(i64, i64)> = std::iter::once((2024, 12))
-        .chain((1..=12).map(|m| (2025, m)))
-        .collect();
-    for (y, m) in months {
-        let extra = r.range(0, 2);
-        for j in 0..=extra {
-            k += 1;
-            let id = format!("SR{:03}", k);
-            let at = work(&mut r, ts(y, m, 3, 0, 0), ts(y, m, 26, 0, 0));
-            let mut reviewers = vec![
-                ctx.pick_dept(&mut r, "compliance"),
-                ctx.pick_dept(&mut r, "risk_management"),
-            ];
-            let scope: Vec<&str> = if j == 0 {
-                vec!["employee_conduct", "data_protection", "marketing_legality"]
-            } else {
-                vec![*r.pick(&[
-                    "employee_conduct",
-                    "data_protection",
-                    "marketing_legality",
-                    "other",
-                ])]
-            };
-            if t.is_some() && (y, m) == (2025, 5) && j == 0 {
-                let co = ctx.dept("compliance");
-                reviewers = vec![
-                    ctx.emp(co[0]).id.clone(),
-                    ctx.emp(co[1 % co.len()]).id.clone(),
+    if ctx.prod.is_some() {
+        prod_reviews_and_findings(ctx, out);
+    } else {
+        out.begin("supervision_reviews", false);
+        let mut k = 0;
+        let months: Vec<(i64, i64)> = std::iter::once((2024, 12))
+            .chain((1..=12).map(|m| (2025, m)))
+            .collect();
+        for (y, m) in months {
+            let extra = r.range(0, 2);
+            for j in 0..=extra {
+                k += 1;
+                let id = format!("SR{:03}", k);
+                let at = work(&mut r, ts(y, m, 3, 0, 0), ts(y, m, 26, 0, 0));
+                let mut reviewers = vec![
+                    ctx.pick_dept(&mut r, "compliance"),
+                    ctx.pick_dept(&mut r, "risk_management"),
                 ];
-                inj.injected
-                    .push(viol("CD611", "supervision_reviews", Some(&id), None));
-            } else if ctx.v(&mut vr) {
-                reviewers.pop();
-            }
-            out.rec(&json!({"id": id, "reviewed_at": fmt(at), "reviewers": reviewers, "scope": scope,
+                let scope: Vec<&str> = if j == 0 {
+                    vec!["employee_conduct", "data_protection", "marketing_legality"]
+                } else {
+                    vec![*r.pick(&[
+                        "employee_conduct",
+                        "data_protection",
+                        "marketing_legality",
+                        "other",
+                    ])]
+                };
+                if t.is_some() && (y, m) == (2025, 5) && j == 0 {
+                    let co = ctx.dept("compliance");
+                    reviewers = vec![
+                        ctx.emp(co[0]).id.clone(),
+                        ctx.emp(co[1 % co.len()]).id.clone(),
+                    ];
+                    inj.injected
+                        .push(viol("CD611", "supervision_reviews", Some(&id), None));
+                } else if ctx.v(&mut vr) {
+                    reviewers.pop();
+                }
+                out.rec(&json!({"id": id, "reviewed_at": fmt(at), "reviewers": reviewers, "scope": scope,
                 "findings": r.pick(&["未发现重大问题", "个别回访记录补录不及时,已督促整改", "营销话术符合要求", "客户信息调阅权限已复核"])}), None);
-        }
-    }
-    out.end();
-
-    // regulator findings
-    out.begin("regulator_findings", false);
-    let findings = [
-        (
-            ts(2025, 3, 14, 10, 0),
-            ts(2025, 5, 14, 18, 0),
-            "客户风险测评问卷版本未及时更新",
-        ),
-        (
-            ts(2025, 7, 8, 15, 0),
-            ts(2025, 9, 30, 18, 0),
-            "部分营销短信未提供退订方式",
-        ),
-        (
-            ts(2025, 11, 20, 10, 0),
-            ts(2026, 2, 28, 18, 0),
-            "理财产品宣传材料风险揭示位置不醒目",
-        ),
-    ];
-    for (k, (issued, deadline, desc)) in findings.iter().enumerate() {
-        let id = format!("F{:03}", k + 1);
-        let mut v = json!({"id": id, "regulator": "国家金融监督管理总局上海监管局", "issued_at": fmt(*issued), "description": desc,
-            "rectification_deadline": fmt(*deadline)});
-        if *deadline < as_of() {
-            let mut fixed = deadline - r.range(3, 20) * DAY;
-            if t.is_some() && k == 1 {
-                fixed = deadline + 10 * DAY;
-                inj.injected
-                    .push(viol("CD615", "regulator_findings", Some(&id), None));
             }
-            v["rectified_at"] = json!(fmt(fixed));
-            v["feedback_reported_at"] = json!(fmt(fixed + r.range(1, 5) * DAY));
         }
-        out.rec(&v, None);
+        out.end();
+
+        // regulator findings
+        out.begin("regulator_findings", false);
+        let findings = [
+            (
+                ts(2025, 3, 14, 10, 0),
+                ts(2025, 5, 14, 18, 0),
+                "客户风险测评问卷版本未及时更新",
+            ),
+            (
+                ts(2025, 7, 8, 15, 0),
+                ts(2025, 9, 30, 18, 0),
+                "部分营销短信未提供退订方式",
+            ),
+            (
+                ts(2025, 11, 20, 10, 0),
+                ts(2026, 2, 28, 18, 0),
+                "理财产品宣传材料风险揭示位置不醒目",
+            ),
+        ];
+        for (k, (issued, deadline, desc)) in findings.iter().enumerate() {
+            let id = format!("F{:03}", k + 1);
+            let mut v = json!({"id": id, "regulator": "国家金融监督管理总局上海监管局", "issued_at": fmt(*issued), "description": desc,
+            "rectification_deadline": fmt(*deadline)});
+            if *deadline < as_of() {
+                let mut fixed = deadline - r.range(3, 20) * DAY;
+                if t.is_some() && k == 1 {
+                    fixed = deadline + 10 * DAY;
+                    inj.injected
+                        .push(viol("CD615", "regulator_findings", Some(&id), None));
+                }
+                v["rectified_at"] = json!(fmt(fixed));
+                v["feedback_reported_at"] = json!(fmt(fixed + r.range(1, 5) * DAY));
+            }
+            out.rec(&v, None);
+        }
+        out.end();
     }
-    out.end();
 
     // assessments
     out.begin("assessments", false);
@@ -1285,11 +2553,22 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
                 periods.push(("quarterly", format!("{}-Q{}", y, q)));
             }
         }
+        // CD622 in the production profile: one monthly assessment missing
+        let skip622 = ctx
+            .hit(622, ei as u64 + 1)
+            .then_some(if (jy, jm) <= (2025, 7) {
+                (2025, 7)
+            } else {
+                (jy, jm)
+            });
         for &(y, m) in &ended_months {
             if (y, m) >= (jy, jm) {
                 if t.is_some_and(|t| t.cd622_emp == ei) && (y, m) == (2025, 7) {
                     inj.injected
                         .push(viol("CD622", "employees", Some(&e.id), Some("2025-07")));
+                    continue;
+                }
+                if skip622 == Some((y, m)) {
                     continue;
                 }
                 periods.push(("monthly", format!("{:04}-{:02}", y, m)));
@@ -1320,6 +2599,16 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
                     }
                 }
             }
+            if ctx.prod.is_some() {
+                let mut pr = ctx.prng(7, k as u64);
+                if ctx.hit(621, k as u64) {
+                    let f = *pr.pick(&["new_customers", "quality", "revenue", "satisfaction"]);
+                    del(&mut metrics, f);
+                }
+                if !met && ctx.hit(623, k as u64) {
+                    follow = *pr.pick(&[Some("reward"), Some("recognition"), None]);
+                }
+            }
             v["metrics"] = metrics;
             if let Some(f) = follow {
                 v["follow_up"] =
@@ -1344,13 +2633,17 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
         if e.joined < ts(2024, 10, 1, 0, 0) {
             dates.push(work(&mut r, ts(2024, 10, 8, 0, 0), ts(2024, 11, 28, 0, 0)));
         }
-        if t.is_none_or(|t| t.cd511_emp != ei) {
+        // CD511 in the production profile: no training in the last year
+        let skip511 = e.active
+            && matches!(e.dept, "marketing" | "business" | "customer_service")
+            && ctx.hit(511, ei as u64 + 1);
+        if t.is_none_or(|t| t.cd511_emp != ei) && !skip511 {
             dates.push(work(
                 &mut r,
                 e.joined.max(ts(2025, 2, 1, 0, 0)) + 7 * DAY,
                 ts(2025, 12, 15, 0, 0),
             ));
-        } else {
+        } else if t.is_some() {
             inj.injected
                 .push(viol("CD511", "employees", Some(&e.id), None));
         }
@@ -1366,7 +2659,7 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
 
     // data transfers
     out.begin("data_transfers", false);
-    let nt = (ctx.n / 40).clamp(6, 50_000);
+    let nt = (ctx.n / 40).clamp(if ctx.prod.is_some() { 60 } else { 6 }, 50_000);
     let mut external_seen = 0;
     for k in 0..nt {
         let id = format!("DT{:05}", k + 1);
@@ -1402,6 +2695,23 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
             v["recipient"] =
                 json!(r.pick(&["招商银行托管部", "中证登上海分公司", "某第三方基金销售平台"]));
             v["recipient_type"] = json!("external");
+            let tk = external_seen as u64;
+            let mut pr = ctx.prng(8, tk);
+            if ctx.hit(436, tk) {
+                // a customer without a data_sharing consent
+                for _ in 0..64 {
+                    let i = pr.idx(ctx.n);
+                    let b = ctx.basics(i);
+                    if !b.data_sharing
+                        && b.created + 2 * HOUR < sent
+                        && !custs.contains(&ctx.cid(i))
+                    {
+                        let at = pr.idx(custs.len() + 1);
+                        custs.insert(at, ctx.cid(i));
+                        break;
+                    }
+                }
+            }
             v["customer_ids"] = json!(custs);
             let mut approver = ctx.pick_dept(&mut r, "compliance");
             if t.is_some() && external_seen == 2 {
@@ -1410,8 +2720,17 @@ fn generate(ctx: &Ctx, out: &mut Out, inj: &mut Sample) {
                     .push(viol("CD435", "data_transfers", Some(&id), None));
             } else if ctx.v(&mut vr) {
                 approver = ctx.pick_dept(&mut vr, "business");
+            } else if ctx.hit(435, tk) {
+                approver = if pr.chance(0.7) {
+                    ctx.pick_dept(&mut pr, "business")
+                } else {
+                    String::new()
+                };
             }
             v["approved_by"] = json!(approver);
+            if approver.is_empty() {
+                del(&mut v, "approved_by");
+            }
             v["purpose"] = json!("资产托管与份额登记");
         } else {
             v["recipient"] = json!("集团风险管理部");
@@ -1437,11 +2756,15 @@ fn run(
     pretty: bool,
     gzip: bool,
     sample: bool,
+    prod: Option<Prod>,
 ) -> Vec<Value> {
-    let ctx = build_ctx(seed, n, rate, sample);
+    // the production profile starts from the clean export
+    let base_rate = if prod.is_some() { 0.0 } else { rate };
+    let ctx = build_ctx(seed, n, base_rate, sample, prod);
     let meta = json!({"system": "FinCRM 6.2 (synthetic, comply examples/gen.rs)", "generated_at": "2026-01-01T02:00:00+08:00",
                       "as_of": fmt(as_of()), "timezone": "+08:00"});
-    let mut out = Out::new(layout, out_path, pretty, gzip, &meta);
+    let prod_out = ctx.prod.as_ref().map(|_| ProdOut::new(&ctx));
+    let mut out = Out::new(layout, out_path, pretty, gzip, &meta, prod_out);
     let mut inj = Sample {
         t: ctx.sample.as_ref(),
         injected: vec![],
@@ -1469,7 +2792,9 @@ fn main() {
     let mut seed = 1u64;
     let mut out: Option<PathBuf> = None;
     let mut layout = "document".to_string();
-    let mut rate = 0.01f64;
+    let mut rate: Option<f64> = None;
+    let mut integ = 0.0095f64;
+    let mut production = false;
     let mut gzip = false;
     let mut pretty = false;
     let mut sample = false;
@@ -1488,12 +2813,15 @@ fn main() {
             "--seed" => seed = val(&mut i).parse().expect("--seed S"),
             "--out" => out = Some(PathBuf::from(val(&mut i))),
             "--layout" => layout = val(&mut i),
-            "--violations" => rate = val(&mut i).parse().expect("--violations RATE"),
+            "--violations" => rate = Some(val(&mut i).parse().expect("--violations RATE")),
+            "--integrity" => integ = val(&mut i).parse().expect("--integrity RATE"),
+            "--production" => production = true,
             "--gzip" => gzip = true,
             "--pretty" => pretty = true,
             "--sample" => sample = true,
             "-h" | "--help" => {
                 eprintln!("usage: gen --customers N [--seed S] [--out PATH] [--layout document|directory] [--violations RATE] [--gzip] [--pretty] | --sample");
+                eprintln!("       gen --production --customers N [--seed S] [--out PATH] [--violations RATE (default 0.03)] [--integrity RATE (default 0.0095)] [--gzip]");
                 return;
             }
             a => {
@@ -1518,6 +2846,7 @@ fn main() {
             true,
             false,
             true,
+            None,
         );
         let b = run(
             20251231,
@@ -1528,6 +2857,7 @@ fn main() {
             true,
             false,
             true,
+            None,
         );
         assert_eq!(a, b);
         let mut v = a;
@@ -1566,5 +2896,27 @@ fn main() {
             "export"
         })
     });
-    run(seed, n, rate, &layout, &out, pretty, gzip, false);
+    let prod = if production {
+        if layout != "document" || pretty {
+            eprintln!("--production writes one document, one compact record per line: no --layout directory, no --pretty");
+            std::process::exit(2);
+        }
+        Some(Prod {
+            rate: rate.unwrap_or(0.03),
+            integ,
+        })
+    } else {
+        None
+    };
+    run(
+        seed,
+        n,
+        rate.unwrap_or(0.01),
+        &layout,
+        &out,
+        pretty,
+        gzip,
+        false,
+        prod,
+    );
 }
