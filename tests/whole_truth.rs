@@ -1176,3 +1176,27 @@ fn a_duplicate_id_names_its_first_copy_by_line_and_column() {
         messages[0]
     );
 }
+
+/// `summary.files` counts the files read: a one-document export is one
+/// file however many collections it holds (it said 4 for three).
+#[test]
+fn a_document_is_one_file_in_the_summary() {
+    let d = scratch("files-count");
+    std::fs::write(
+        d.join("z.json"),
+        r#"{"export":{"as_of":"2025-06-30T12:00:00+08:00"},"customers":[],"visits":[],"plans":[]}"#,
+    )
+    .expect("write");
+    let r = json(&comply_in(
+        &d,
+        &["check", "--isolated", "--format", "json", "z.json"],
+    ));
+    assert_eq!(r["summary"]["files"], 1, "{r}");
+    let r = json(&comply(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/sample-export",
+    ]));
+    assert_eq!(r["summary"]["files"], 58, "a directory counts each file");
+}

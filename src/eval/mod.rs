@@ -249,7 +249,14 @@ pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run 
     violations.sort_by_key(|v| v.follows_input_error.is_some());
     let mut summary = Summary {
         input_errors: export.errors.len(),
-        files: export.files.len(),
+        // A document holds one `DataFile` per collection member (each with
+        // its pointer prefix): files read are distinct paths.
+        files: export
+            .files
+            .iter()
+            .map(|f| &f.path)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
         records: export.record_count(),
         rules: program.rules.len(),
         ..Summary::default()
