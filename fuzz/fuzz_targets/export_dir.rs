@@ -1,7 +1,11 @@
 //! Bytes split at `\n@@\n` into up to three files of an export directory:
 //! the first is the root `export.json`, each other one is a collection's
 //! file whose collection and form (`<c>.json`, `<c>.ndjson`, `<c>/part.json`,
-//! `<c>.json.gz`) come from its first byte. Load and evaluate; never panics.
+//! `<c>.json.gz`, and `<c>.json` / `<c>.ndjson` whose first line starts with
+//! `common::PAD` spaces, past column 65,535) come from its first byte. Load,
+//! render each input error's diagnostic, evaluate and render every report
+//! format, redacted and not (`common::run`); never panics, and the JSON
+//! report is `complete: false` whenever an input error was met.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::io::Write;
@@ -38,13 +42,15 @@ fuzz_target!(|data: &[u8]| {
             None => (0, &part[..]),
         };
         let c = &colls[tag % colls.len()].name;
-        match (tag / colls.len()) % 4 {
+        match (tag / colls.len()) % 6 {
             0 => std::fs::write(dir.join(format!("{c}.json")), body).unwrap(),
             1 => std::fs::write(dir.join(format!("{c}.ndjson")), body).unwrap(),
             2 => {
                 std::fs::create_dir_all(dir.join(c)).unwrap();
                 std::fs::write(dir.join(c).join(format!("part{i}.json")), body).unwrap();
             }
+            4 => std::fs::write(dir.join(format!("{c}.json")), common::padded(body)).unwrap(),
+            5 => std::fs::write(dir.join(format!("{c}.ndjson")), common::padded(body)).unwrap(),
             _ => {
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 gz.write_all(body).unwrap();
