@@ -670,22 +670,6 @@ fn an_interrupted_run_leaves_no_temporary_file() {
 
 // Item 2: `-` reads standard input (a pipeline's export), once.
 
-/// Runs comply with `stdin` as its standard input.
-fn comply_with_stdin(dir: &Path, args: &[&str], stdin: std::process::Stdio) -> Output {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(stdin)
-        .output()
-        .expect("the comply binary runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn violations(json: &str) -> Vec<(String, String, String, serde_json::Value)> {
     let r: serde_json::Value = serde_json::from_str(json).expect("json report");
     r["violations"]

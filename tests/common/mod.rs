@@ -30,11 +30,17 @@ pub fn comply(args: &[&str]) -> Output {
 }
 
 pub fn comply_in(dir: &Path, args: &[&str]) -> Output {
+    comply_with_stdin(dir, args, std::process::Stdio::null())
+}
+
+/// Runs the built binary in `dir` with `stdin` as its standard input.
+pub fn comply_with_stdin(dir: &Path, args: &[&str], stdin: std::process::Stdio) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_comply"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
+        .stdin(stdin)
         .output()
         .expect("the comply binary runs");
     Output {
