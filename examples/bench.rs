@@ -279,6 +279,17 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// One phase's figures: median seconds, throughput, peak RSS (KB) and its
+/// ratio to the file's size.
+fn phase_line(name: &str, secs: f64, peak_kb: u64, mb: f64, size: u64) {
+    println!(
+        "{name:<20}{secs:>8.3} s  {:>8.1} MB/s  peak RSS {:>8.1} MB ({:.2}x file)",
+        mb / secs,
+        peak_kb as f64 / 1024.0,
+        peak_kb as f64 * 1024.0 / size as f64
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--phase") {
@@ -347,29 +358,14 @@ fn main() {
         "file: {} ({mb:.1} MB), {runs} runs each, medians",
         file.display()
     );
-    println!(
-        "serde_json::Value   {ms:>8.3} s  {:>8.1} MB/s  peak RSS {:>8.1} MB ({:.2}x file)",
-        mb / ms,
-        serde.1 as f64 / 1024.0,
-        serde.1 as f64 * 1024.0 / size as f64
-    );
-    println!(
-        "comply check        {mc:>8.3} s  {:>8.1} MB/s  peak RSS {:>8.1} MB ({:.2}x file)",
-        mb / mc,
-        check.1 as f64 / 1024.0,
-        check.1 as f64 * 1024.0 / size as f64
-    );
+    phase_line("serde_json::Value", ms, serde.1, mb, size);
+    phase_line("comply check", mc, check.1, mb, size);
     println!(
         "ratio check/serde: time {:.2}x, peak RSS {:.2}x",
         mc / ms,
         check.1 as f64 / serde.1.max(1) as f64
     );
-    println!(
-        "RawValue floor      {mr:>8.3} s  {:>8.1} MB/s  peak RSS {:>8.1} MB ({:.2}x file)",
-        mb / mr,
-        raw.1 as f64 / 1024.0,
-        raw.1 as f64 * 1024.0 / size as f64
-    );
+    phase_line("RawValue floor", mr, raw.1, mb, size);
     println!(
         "ratios: check/Value time {:.2}x RSS {:.2}x; check/RawValue floor time {:.2}x RSS {:.2}x; check RSS/file {:.2}x",
         mc / ms,

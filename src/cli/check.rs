@@ -339,7 +339,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 return Exit::Broken;
             }
         }
-        if paths.iter().filter(|p| p.as_os_str() == "-").count() > 0 {
+        if paths.iter().any(|p| p.as_os_str() == "-") {
             eprintln!("error: `-` (standard input) is given more than once; it can be read once");
             return Exit::Broken;
         }
