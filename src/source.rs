@@ -64,6 +64,42 @@ impl SourceFile {
     pub fn line_starts(&self) -> &[usize] {
         &self.line_starts
     }
+
+    pub fn lines(&self) -> TextLines<'_> {
+        TextLines {
+            name: &self.name,
+            text: &self.text,
+            base: 0,
+            first_line: 0,
+            starts: &self.line_starts,
+        }
+    }
+}
+
+/// A run of whole lines of a file with where they start: the whole file, or
+/// only the lines around an error, so that a diagnostic never needs the
+/// file's text copied or held whole.
+#[derive(Debug, Clone, Copy)]
+pub struct TextLines<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    /// File offset of `text`'s first byte, which starts a line.
+    pub base: usize,
+    /// 0-based line of `text`'s first line in the file.
+    pub first_line: usize,
+    /// Offsets in `text` where its lines start, 0 first.
+    pub starts: &'a [usize],
+}
+
+impl TextLines<'_> {
+    /// Line and column of a file offset inside the run.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let lc = line_col(self.text, self.starts, offset.saturating_sub(self.base));
+        LineCol {
+            line: lc.line + self.first_line,
+            column: lc.column,
+        }
+    }
 }
 
 pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
@@ -90,41 +126,28 @@ pub fn line_col(text: &str, line_starts: &[usize], offset: usize) -> LineCol {
     }
 }
 
-/// Reads a file as text, decompressing `.gz`: what diagnostics show of an export.
-pub fn read_text(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let bytes = std::fs::read(path)?;
-    let bytes = if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
-        out
-    } else {
-        bytes
-    };
-    // Not lossy: U+FFFD is longer than the byte it replaces and would move
-    // every later offset the loader recorded.
-    Ok(blank_invalid_lines(&bytes).0)
-}
-
 /// `bytes` with each line that holds invalid UTF-8 replaced by spaces (so
 /// that every other offset stays where it is), and where each such line's
 /// first invalid byte is.
 pub fn blank_invalid_lines(bytes: &[u8]) -> (String, Vec<usize>) {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut bad = Vec::new();
-    for line in bytes.split_inclusive(|b| *b == b'\n') {
-        match std::str::from_utf8(line) {
-            Ok(_) => out.extend_from_slice(line),
-            Err(e) => {
-                bad.push(out.len() + e.valid_up_to());
-                let body = line.strip_suffix(b"\n").unwrap_or(line);
-                out.extend(std::iter::repeat_n(b' ', body.len()));
-                if body.len() < line.len() {
-                    out.push(b'\n');
-                }
-            }
-        }
-    }
+    let mut out = bytes.to_vec();
+    let bad = blank_invalid_lines_in_place(&mut out);
     // Every line is valid UTF-8 now; lossy only spells that out.
     (String::from_utf8_lossy(&out).into_owned(), bad)
+}
+
+/// As [`blank_invalid_lines`], in `bytes` itself: a large file's text is
+/// not copied to be shown.
+pub fn blank_invalid_lines_in_place(bytes: &mut [u8]) -> Vec<usize> {
+    let mut bad = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        if let Err(e) = std::str::from_utf8(&bytes[start..end]) {
+            bad.push(start + e.valid_up_to());
+            bytes[start..end].fill(b' ');
+        }
+        start = end + 1;
+    }
+    bad
 }

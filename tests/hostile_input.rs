@@ -811,3 +811,75 @@ fn human_output_of_a_one_line_export_costs_linear_time() {
     });
     let _ = std::fs::remove_dir_all(d);
 }
+
+// Item 5: a file with one bad line was read whole (and its text copied) to
+// locate the error, so one bad line in a large NDJSON export doubled the
+// peak memory of the run.
+
+/// The process's peak RSS in MiB, as mimalloc reports it at exit.
+fn peak_rss_mib(dir: &Path, args: &[&str]) -> f64 {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_comply"))
+        .current_dir(dir)
+        .args(args)
+        .env("MIMALLOC_SHOW_STATS", "1")
+        .output()
+        .expect("comply runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let field = err
+        .split("peak rss: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no peak rss in the statistics:\n{err}"));
+    let mut words = field.split_whitespace();
+    let value: f64 = words.next().and_then(|v| v.parse().ok()).expect("a number");
+    match words.next().map(|u| u.trim_end_matches(',')) {
+        Some("GiB") => value * 1024.0,
+        Some("MiB") => value,
+        Some("KiB") => value / 1024.0,
+        unit => panic!("unknown unit {unit:?}"),
+    }
+}
+
+#[test]
+fn one_bad_line_costs_no_more_memory_than_a_good_one() {
+    let d = scratch("bad-line-memory");
+    std::fs::create_dir_all(d.join("communications")).expect("mkdir");
+    for f in ["export.json", "customers.json", "employees.json"] {
+        std::fs::copy(root().join("fixtures/sample-export").join(f), d.join(f)).expect("copy");
+    }
+    let lines: Vec<String> = std::fs::read_to_string(
+        root().join("fixtures/sample-export/communications/2025-07.ndjson"),
+    )
+    .expect("read")
+    .lines()
+    .map(str::to_owned)
+    .collect();
+    // About 60 MB of communications with distinct ids.
+    let n = 220_000;
+    let mut text = String::with_capacity(n * 300);
+    for i in 0..n {
+        let line = &lines[i % lines.len()];
+        let rest = line.split_once(',').map_or("}", |(_, r)| r);
+        text.push_str(&format!("{{\"id\":\"X{i:07}\",{rest}\n"));
+        if i == n / 2 {
+            text.push_str("{\"id\": \"X\" \"oops\": 1}\n");
+        }
+    }
+    let bad = d.join("communications/big.ndjson");
+    let args = ["check", "--format", "json", "--exit-zero", "."];
+    std::fs::write(&bad, &text).expect("write");
+    let with_error = peak_rss_mib(&d, &args);
+    let clean: String = text
+        .lines()
+        .filter(|l| !l.contains("oops"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    std::fs::write(&bad, clean).expect("write");
+    let without = peak_rss_mib(&d, &args);
+    let mb = text.len() as f64 / (1 << 20) as f64;
+    eprintln!("{mb:.0} MiB NDJSON: peak RSS {with_error:.0} MiB with one bad line, {without:.0} MiB without");
+    assert!(
+        with_error < without * 1.25,
+        "one bad line in {mb:.0} MiB of NDJSON: peak RSS {with_error:.0} MiB against {without:.0} MiB without it"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}

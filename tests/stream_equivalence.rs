@@ -171,6 +171,36 @@ fn invalid_utf8_and_gzip_stream_as_they_read_whole() {
     assert_same(std::slice::from_ref(&dir.0), &[1, 5, 4096]);
 }
 
+/// An NDJSON file's bad lines and duplicate keys are reported by the stream
+/// itself (it no longer reads such a file whole): the same errors, notes,
+/// lines around each error and records as the whole-file reader, past the
+/// limit of errors shown, with Chinese text, CRLF and blank lines, whatever
+/// the block size.
+#[test]
+fn ndjson_bad_lines_and_duplicate_keys_stream_as_they_read_whole() {
+    let dir = TempDir::new("lines");
+    let mut text = Vec::new();
+    text.extend_from_slice(
+        b"{\"id\":\"C0\",\"name\":\"\xe5\xbc\xa0\xe4\xb8\x89\",\"name\":\"x\"}\r\n",
+    );
+    for i in 1..400 {
+        match i % 7 {
+            0 => text.extend_from_slice(format!("{{\"id\":\"C{i}\",}}\n").as_bytes()),
+            1 => text.extend_from_slice(b"{\"id\":\"\xff\xfe\"}\n"),
+            2 => text.extend_from_slice(b"\n  \r\n"),
+            3 => text.extend_from_slice(format!("{{\"id\":\"C{i}\",\"stage\":\"lead\",\"stage\":\"\u{5ba2}\"}}\n").as_bytes()),
+            4 => text.extend_from_slice(b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"),
+            _ => text.extend_from_slice(format!("{{\"id\":\"C{i}\",\"name\":\"\u{738b}\u{4e94} {i}\"}}\n").as_bytes()),
+        }
+    }
+    text.extend_from_slice(b"{\"id\":");
+    write(&dir.0.join("customers.ndjson"), &text);
+    let summary = load_with(std::slice::from_ref(&dir.0), &program().schema, 0, true);
+    assert!(summary.contains("more input errors in"), "{summary}");
+    assert!(summary.contains("duplicate key `stage`"), "{summary}");
+    assert_same(std::slice::from_ref(&dir.0), &[1, 13, 333, 4096, 1 << 20]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     /// Any cut of the sample export's documents into blocks loads the same.

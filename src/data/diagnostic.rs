@@ -4,7 +4,7 @@
 use miette::SourceSpan;
 
 use crate::snippet_window::SnippetWindow;
-use crate::source::SourceFile;
+use crate::source::TextLines;
 
 /// A span over more lines than this is labelled on its first line only.
 const MAX_SPAN_LINES: usize = 8;
@@ -36,37 +36,38 @@ pub struct FileError {
     pub records_lost: Option<String>,
 }
 
-/// An error at `offset..offset+len` of `src`.
-pub fn at(src: &SourceFile, offset: usize, len: usize, message: &str) -> miette::Report {
+/// An error at file offsets `offset..offset+len`, inside the lines `src` holds.
+pub fn at(src: &TextLines<'_>, offset: usize, len: usize, message: &str) -> miette::Report {
     // The label must cover whole characters inside the text.
-    let text = &src.text;
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    let text = src.text;
+    let mut rel = offset.saturating_sub(src.base).min(text.len());
+    while !text.is_char_boundary(rel) {
+        rel -= 1;
     }
-    let mut end = offset.saturating_add(len.max(1)).min(text.len());
+    let mut end = rel.saturating_add(len.max(1)).min(text.len());
     while !text.is_char_boundary(end) {
         end += 1;
     }
-    let pos = src.line_col(offset);
-    let (window, span) = window(src, offset, end);
+    let pos = src.line_col(src.base + rel);
+    let (window, span) = window(src, rel, end);
     miette::Report::new(InputError {
         message: format!("{}:{}:{}: {message}", src.name, pos.line, pos.column),
         src: window,
         span,
         label: message.to_owned(),
-        file: src.name.clone(),
+        file: src.name.to_owned(),
         line: pos.line,
         column: pos.column,
         records_lost: None,
     })
 }
 
-/// The lines around `offset..end` (one of context each side, as miette
-/// shows), cut to a bounded width: never the whole text.
-fn window(src: &SourceFile, offset: usize, end: usize) -> (SnippetWindow, SourceSpan) {
-    let text = &src.text;
-    let starts = src.line_starts();
+/// The lines around `offset..end` (offsets in `src.text`; one line of
+/// context each side, as miette shows), cut to a bounded width: never the
+/// whole text.
+fn window(src: &TextLines<'_>, offset: usize, end: usize) -> (SnippetWindow, SourceSpan) {
+    let text = src.text;
+    let starts = src.starts;
     let line_of = |o: usize| starts.partition_point(|&s| s <= o).saturating_sub(1);
     let line = line_of(offset);
     let mut end = end;
@@ -77,10 +78,58 @@ fn window(src: &SourceFile, offset: usize, end: usize) -> (SnippetWindow, Source
     let last = line_of(end.saturating_sub(1).max(offset)) + 1;
     let from = starts[first];
     let to = starts.get(last + 1).map_or(text.len(), |&s| s - 1);
-    let span = SourceSpan::new(offset.into(), end - offset);
-    let (window, spans) =
-        SnippetWindow::cut(src.name.clone(), &text[from..to], from, 0, first, &[span]);
+    let span = SourceSpan::new((src.base + offset).into(), end - offset);
+    let (window, spans) = SnippetWindow::cut(
+        src.name,
+        &text[from..to],
+        src.base + from,
+        0,
+        src.first_line + first,
+        &[span],
+    );
     (window, spans[0])
+}
+
+/// An error at file offsets `offset..offset+len`, shown from the lines
+/// read back around it.
+pub(crate) fn at_in(
+    name: &str,
+    around: &super::reread::Around,
+    offset: usize,
+    len: usize,
+    message: &str,
+) -> miette::Report {
+    let text = &around.text;
+    let mut rel = offset.saturating_sub(around.base).min(text.len());
+    while !text.is_char_boundary(rel) {
+        rel -= 1;
+    }
+    // One line at most is labelled.
+    let line_end = text[rel..].find('\n').map_or(text.len(), |i| rel + i);
+    let mut end = rel.saturating_add(len.max(1)).min(line_end.max(rel));
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let label = SourceSpan::new((around.base + rel).into(), end - rel);
+    let (window, spans) = SnippetWindow::cut(
+        name,
+        text,
+        around.base,
+        around.column_bytes,
+        around.first_line,
+        &[label],
+    );
+    let pos = around.pos;
+    miette::Report::new(InputError {
+        message: format!("{name}:{}:{}: {message}", pos.line, pos.column),
+        src: window.with_columns(&[(spans[0], pos.column)]),
+        span: spans[0],
+        label: message.to_owned(),
+        file: name.to_owned(),
+        line: pos.line,
+        column: pos.column,
+        records_lost: None,
+    })
 }
 
 pub fn file(file: &str, message: impl Into<String>) -> miette::Report {

@@ -16,7 +16,7 @@ use super::model::{ByteSpan, DataFile, FileId, IntegrityFinding, IntegrityKind, 
 use super::validate::{Chunk, Validator};
 use super::{diagnostic, meta, stream, LoadOptions};
 use crate::schema::{CollId, Need, Schema};
-use crate::source::SourceFile;
+use crate::source::{LineCol, TextLines};
 
 /// Records checked per parallel job.
 pub(crate) const CHUNK: usize = 2048;
@@ -44,8 +44,12 @@ struct Ctx<'a> {
     needs: &'a [Need],
     max_depth: usize,
     text: &'a str,
-    /// Built on first use: only errors and notes need line numbers.
-    source: OnceLock<SourceFile>,
+    /// Where the text's lines start, found on first use: only errors and
+    /// notes need line numbers.
+    starts: OnceLock<Vec<usize>>,
+    /// Where each NDJSON line that was not UTF-8 (and is blanked) was first
+    /// not, ascending: each is its record's input error.
+    blanked: Vec<usize>,
     out: FileOut,
 }
 
@@ -127,46 +131,40 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
             return out;
         }
     };
-    let blanked;
-    let text = match json::decode_text(&bytes) {
-        Ok(t) => t,
+    let mut bytes = bytes;
+    // The text is held once, as read: lines that are not UTF-8 are blanked
+    // in place (every offset stays), not copied into a new text.
+    let mut bad_lines = Vec::new();
+    let mut whole_error = None;
+    match json::decode_text(&bytes) {
+        Ok(_) => {}
         // In an NDJSON file a line is a record: a line that is not UTF-8 is
         // that record's input error, as a syntax error in it is.
         Err(e) if matches!(task.holds, Holds::Lines(_)) && e.message == "invalid UTF-8" => {
-            let (text, bad) = crate::source::blank_invalid_lines(&bytes);
-            blanked = text;
-            let src = SourceFile::new(task.display.clone(), blanked.as_str());
-            for offset in bad {
-                let line = src.line_col(offset).line;
-                let report = diagnostic::at(&src, offset, 1, "invalid UTF-8");
-                out.errors.push(diagnostic::losing(
-                    report,
-                    format!("the record on line {line}"),
-                ));
-            }
-            if let Holds::Lines(c) = task.holds {
-                out.lost.push(c);
-            }
-            blanked.as_str()
+            bad_lines = crate::source::blank_invalid_lines_in_place(&mut bytes);
+            out.lost = lost_by(task, schema);
         }
         Err(e) => {
-            let lossy = String::from_utf8_lossy(&bytes);
-            let src = SourceFile::new(task.display.clone(), lossy.as_ref());
-            out.errors
-                .push(diagnostic::at(&src, e.offset, 1, &e.message));
-            out.lost = lost_by(task, schema);
-            return out;
+            crate::source::blank_invalid_lines_in_place(&mut bytes);
+            whole_error = Some((e.offset, e.message));
         }
-    };
+    }
     let mut ctx = Ctx {
         task,
         schema,
         needs,
         max_depth,
-        text,
-        source: OnceLock::new(),
+        text: std::str::from_utf8(&bytes).unwrap_or_default(),
+        starts: OnceLock::new(),
+        blanked: Vec::new(),
         out,
     };
+    if let Some((offset, message)) = whole_error {
+        ctx.error(offset, 1, &message);
+        ctx.out.lost = lost_by(task, schema);
+        return ctx.out;
+    }
+    ctx.blanked = bad_lines;
     ctx.run();
     ctx.finish()
 }
@@ -228,18 +226,32 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+pub(crate) fn dup_message(name: &str, first: LineCol, last: LineCol) -> String {
+    format!(
+        "duplicate key `{name}` at line {} column {} (first at line {} column {}); the last one is used",
+        last.line, last.column, first.line, first.column
+    )
+}
+
 pub(crate) fn escape(name: &str) -> String {
     name.replace('~', "~0").replace('/', "~1")
 }
 
 impl Ctx<'_> {
-    fn source(&self) -> &SourceFile {
-        self.source
-            .get_or_init(|| SourceFile::new(self.task.display.clone(), self.text))
+    fn source(&self) -> TextLines<'_> {
+        TextLines {
+            name: &self.task.display,
+            text: self.text,
+            base: 0,
+            first_line: 0,
+            starts: self
+                .starts
+                .get_or_init(|| crate::source::line_starts(self.text.as_bytes())),
+        }
     }
 
     fn error(&mut self, offset: usize, len: usize, message: &str) {
-        let report = diagnostic::at(self.source(), offset, len, message);
+        let report = diagnostic::at(&self.source(), offset, len, message);
         self.out.errors.push(report);
     }
 
@@ -358,7 +370,7 @@ impl Ctx<'_> {
                     .any(|(k, m)| k == "export" || matches!(m, json::Member::Array { .. })) =>
             {
                 let lost = "the export metadata";
-                let report = diagnostic::at(self.source(), err.offset, 1, &err.message);
+                let report = diagnostic::at(&self.source(), err.offset, 1, &err.message);
                 self.out.errors.push(diagnostic::losing(report, lost));
                 return;
             }
@@ -399,7 +411,7 @@ impl Ctx<'_> {
         let line = self.source().line_col(from).line;
         // The spec's own wording (crm-export.md, the JSON report).
         let lost = format!("from line {line} to the end of the file");
-        let report = diagnostic::at(self.source(), err.offset, 1, &err.message);
+        let report = diagnostic::at(&self.source(), err.offset, 1, &err.message);
         self.out.errors.push(diagnostic::losing(report, lost));
     }
 
@@ -513,13 +525,16 @@ impl Ctx<'_> {
                 memchr::memchr(b'\n', &text.as_bytes()[start..]).map_or(text.len(), |i| start + i);
             let line = &text[start..end];
             let line = line.strip_suffix('\r').unwrap_or(line);
-            if !line.trim_matches([' ', '\t', '\r']).is_empty() {
+            let blanked = self.blanked.binary_search(&start).unwrap_or_else(|i| i);
+            let blanked = self.blanked.get(blanked).is_some_and(|&b| b <= end);
+            if blanked || !line.trim_matches([' ', '\t', '\r']).is_empty() {
                 lines.push((start, line));
             }
             start = end + 1;
         }
         let v = self.validator(coll, 0);
         let max_depth = self.max_depth;
+        let blanked = &self.blanked;
         let results: Vec<(Chunk, Vec<(usize, String)>)> = lines
             .par_chunks(CHUNK)
             .enumerate()
@@ -530,6 +545,11 @@ impl Ctx<'_> {
                 };
                 let mut errors = Vec::new();
                 for (j, (offset, line)) in lines.iter().enumerate() {
+                    let b = blanked.partition_point(|&b| b < *offset);
+                    if let Some(&b) = blanked.get(b).filter(|&&b| b <= offset + line.len()) {
+                        errors.push((b, "invalid UTF-8".to_string()));
+                        continue;
+                    }
                     if let Err(off) = json::check_depth(line, 0, max_depth) {
                         let msg = format!("nesting deeper than {max_depth} levels");
                         errors.push((offset + off, msg));
@@ -546,7 +566,7 @@ impl Ctx<'_> {
         let mut shown = LineErrors::new(MAX_ERRORS_SHOWN);
         for (chunk, errors) in results {
             for (offset, message) in errors {
-                if let Some(report) = shown.add(self.source(), offset, &message) {
+                if let Some(report) = shown.add(&self.source(), offset, &message) {
                     self.out.errors.push(report);
                 }
                 self.out.lost.push(coll);
@@ -564,11 +584,7 @@ impl Ctx<'_> {
             let src = self.source();
             let first = src.line_col(d.first.start as usize);
             let last = src.line_col(d.last.start as usize);
-            let message = format!(
-                "duplicate key `{}` at line {} column {} (first at line {} column {}); the last one is used",
-                d.name, last.line, last.column, first.line, first.column
-            );
-            self.note(message);
+            self.note(dup_message(&d.name, first, last));
         }
         self.out
     }

@@ -3,7 +3,7 @@
 //! of the file per error), and at most a bounded number are shown.
 
 use super::diagnostic;
-use crate::source::SourceFile;
+use crate::source::TextLines;
 
 pub(crate) struct LineErrors {
     limit: usize,
@@ -23,7 +23,7 @@ impl LineErrors {
     /// The error of the line at `offset`, or `None` past the limit (it is counted).
     pub fn add(
         &mut self,
-        src: &SourceFile,
+        src: &TextLines<'_>,
         offset: usize,
         message: &str,
     ) -> Option<miette::Report> {
@@ -42,10 +42,14 @@ impl LineErrors {
 
     /// One error for those not shown, if any.
     pub fn rest(&self, file: &str) -> Option<miette::Report> {
-        if self.hidden == 0 {
+        Self::rest_of(self.hidden, file)
+    }
+
+    /// One error for `n` errors not shown, if any.
+    pub fn rest_of(n: usize, file: &str) -> Option<miette::Report> {
+        if n == 0 {
             return None;
         }
-        let n = self.hidden;
         let (message, lost) = if n == 1 {
             (
                 "1 more input error in this file not shown".to_string(),

@@ -19,6 +19,7 @@ mod line_errors;
 mod merge;
 mod meta;
 pub mod model;
+mod reread;
 mod stream;
 pub mod timestamp;
 mod validate;
@@ -163,12 +164,11 @@ fn meta_conflict(
     let Some(f) = export.files.get(file) else {
         return diagnostic::file("export", message);
     };
-    match crate::source::read_text(&f.path) {
-        Ok(text) => {
-            let src = crate::source::SourceFile::new(f.display.clone(), text);
-            let len = (span.end - span.start) as usize;
-            diagnostic::at(&src, span.start as usize, len, &message)
+    let len = (span.end - span.start) as usize;
+    match reread::around(f, &[span.start], |_| true).map(|mut a| a.pop()) {
+        Ok(Some((_, Some(around)))) => {
+            diagnostic::at_in(&f.display, &around, span.start as usize, len, &message)
         }
-        Err(_) => diagnostic::file(&f.display, message),
+        _ => diagnostic::file(&f.display, message),
     }
 }

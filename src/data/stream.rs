@@ -1,11 +1,14 @@
 //! Streaming a file through the loader block by block, so that a run holds
 //! the current block and the compact records, never the whole text.
 //!
-//! The stream takes well-formed files only. At the first thing it would have
-//! to report (a syntax error, invalid UTF-8, nesting too deep, a duplicate
-//! key or member, a metadata problem, a read error) it gives up, and the
-//! caller reads the file whole: diagnostics with lines, columns and
-//! snippets need the full text anyway, and a broken file is the rare case.
+//! An NDJSON file's bad lines (a syntax error, invalid UTF-8, nesting too
+//! deep) are input errors of their records and its duplicate keys are
+//! notes, both found here with the lines around them: a production export
+//! with a few bad lines is streamed like a clean one. In a document or an
+//! array file, at the first thing it would have to report (a syntax error,
+//! invalid UTF-8, nesting too deep, a duplicate key or member, a metadata
+//! problem) or at a read error, the stream gives up, and the caller reads
+//! the file whole to salvage and locate what it can.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -13,11 +16,14 @@ use std::io::Read;
 use rayon::prelude::*;
 
 use super::container::{Holds, Task};
+use super::file::MAX_ERRORS_SHOWN;
 use super::file::{escape, unknown, FileOut, CHUNK};
 use super::json;
+use super::line_errors::LineErrors;
 use super::meta;
 use super::model::{ByteSpan, DataFile, FileId};
 use super::validate::{Chunk, Validator};
+use super::{diagnostic, reread};
 use crate::schema::{Need, Schema};
 
 /// The stream cannot go on; the file is read whole instead.
@@ -199,6 +205,12 @@ struct Stream<'a, R> {
     block: usize,
     out: FileOut,
     pending: Pending,
+    /// An NDJSON file's bad lines (file offset, message), shown up to a
+    /// limit and counted past it, and its duplicate keys: located and shown
+    /// once the file is read.
+    bad_lines: Vec<(u64, String)>,
+    hidden: usize,
+    dups: Vec<super::validate::DupKey>,
 }
 
 /// Loads a document, an array file or an NDJSON file by streaming it;
@@ -253,6 +265,9 @@ pub(crate) fn process(
             ranges: Vec::new(),
             lines: false,
         },
+        bad_lines: Vec::new(),
+        hidden: 0,
+        dups: Vec::new(),
     };
     s.out.files.push(s.data_file(String::new()));
     let done = match task.holds {
@@ -408,6 +423,12 @@ impl<R: Read> Stream<'_, R> {
             ranges: Vec::new(),
             lines: true,
         };
+        // A file in another encoding is one error, not one per line.
+        self.sc.reach(63)?;
+        let head = &self.sc.buf[..self.sc.buf.len().min(64)];
+        if json::decode_text(head).is_err_and(|e| e.message != "invalid UTF-8") {
+            return Err(GiveUp);
+        }
         let mut from = self.sc.pos;
         loop {
             let found = memchr::memchr(b'\n', &self.sc.buf[from..]).map(|i| from + i);
@@ -441,7 +462,51 @@ impl<R: Read> Stream<'_, R> {
             from = self.sc.pos;
         }
         self.sc.pos = self.sc.buf.len();
-        self.flush()
+        self.flush()?;
+        self.report_lines(coll)
+    }
+
+    /// The input errors of the bad lines and the notes of the duplicate
+    /// keys, each with the lines around it read back in one pass.
+    fn report_lines(&mut self, coll: usize) -> Step {
+        if self.bad_lines.is_empty() && self.dups.is_empty() {
+            return Ok(());
+        }
+        let mut offsets: Vec<u64> = self.bad_lines.iter().map(|b| b.0).collect();
+        for d in &self.dups {
+            offsets.extend([d.first.start, d.last.start]);
+        }
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bad: HashSet<u64> = self.bad_lines.iter().map(|b| b.0).collect();
+        let file = self.data_file(String::new());
+        let found =
+            reread::around(&file, &offsets, |i| bad.contains(&offsets[i])).map_err(|_| GiveUp)?;
+        let at = |o: u64| offsets.binary_search(&o).ok().map(|i| &found[i]);
+        let name = &self.task.display;
+        for (offset, message) in std::mem::take(&mut self.bad_lines) {
+            let Some((pos, Some(around))) = at(offset) else {
+                return Err(GiveUp);
+            };
+            let report = diagnostic::at_in(name, around, offset as usize, 1, &message);
+            let lost = format!("the record on line {}", pos.line);
+            self.out.errors.push(diagnostic::losing(report, lost));
+            self.out.lost.push(coll);
+        }
+        if let Some(rest) = LineErrors::rest_of(self.hidden, name) {
+            self.out.errors.push(rest);
+            self.out.lost.push(coll);
+        }
+        for d in std::mem::take(&mut self.dups) {
+            let (Some((first, _)), Some((last, _))) = (at(d.first.start), at(d.last.start)) else {
+                return Err(GiveUp);
+            };
+            self.out.notes.push(super::model::Note {
+                file: name.clone(),
+                message: super::file::dup_message(&d.name, *first, *last),
+            });
+        }
+        Ok(())
     }
 
     /// Checks the pending records, in parallel chunks.
@@ -450,8 +515,22 @@ impl<R: Read> Stream<'_, R> {
         let (Some(first), Some(last)) = (p.ranges.first(), p.ranges.last()) else {
             return Ok(());
         };
-        let lo = first.0;
-        let text = std::str::from_utf8(&self.sc.buf[lo..last.1]).map_err(|_| GiveUp)?;
+        // NDJSON keeps the lines before its first record in view, for the
+        // context of an error on it.
+        let lo = if p.lines { 0 } else { first.0 };
+        let hi = last.1;
+        // A line with invalid UTF-8 is its record's error: it is blanked in
+        // place (every offset stays) and reported below.
+        let mut bad_text: Vec<(usize, usize)> = Vec::new();
+        if p.lines && std::str::from_utf8(&self.sc.buf[lo..hi]).is_err() {
+            for (i, &(start, end)) in p.ranges.iter().enumerate() {
+                if let Err(e) = std::str::from_utf8(&self.sc.buf[start..end]) {
+                    bad_text.push((i, start + e.valid_up_to()));
+                    self.sc.buf[start..end].fill(b' ');
+                }
+            }
+        }
+        let text = std::str::from_utf8(&self.sc.buf[lo..hi]).map_err(|_| GiveUp)?;
         let prefix = self.out.files[p.file].pointer_prefix.clone();
         let v = Validator {
             schema: self.schema,
@@ -463,7 +542,9 @@ impl<R: Read> Stream<'_, R> {
             prefix: &prefix,
         };
         let (coll, ordinal, lines, max_depth) = (p.coll, p.ordinal, p.lines, self.max_depth);
-        let chunks: Vec<Step<Chunk>> = p
+        let blanked = |i: usize| bad_text.binary_search_by_key(&i, |b| b.0).is_ok();
+        type Checked = (Chunk, Vec<(usize, usize, String)>);
+        let chunks: Vec<Step<Checked>> = p
             .ranges
             .par_chunks(CHUNK)
             .enumerate()
@@ -472,16 +553,29 @@ impl<R: Read> Stream<'_, R> {
                     coll,
                     ..Chunk::default()
                 };
+                // (range, offset in the buffer, message) of each bad line.
+                let mut errors = Vec::new();
                 for (j, &(start, end)) in ranges.iter().enumerate() {
                     let record = text.get(start - lo..end - lo).ok_or(GiveUp)?;
-                    let ordinal = ordinal + (c * CHUNK + j) as u32;
+                    let i = c * CHUNK + j;
+                    let ordinal = ordinal + i as u32;
                     if lines {
-                        if json::check_depth(record, 0, max_depth).is_err() {
-                            return Err(GiveUp);
+                        if blanked(i) {
+                            continue;
+                        }
+                        if let Err(off) = json::check_depth(record, 0, max_depth) {
+                            let msg = format!("nesting deeper than {max_depth} levels");
+                            errors.push((i, start + off, msg));
+                            continue;
                         }
                         // A line may have blanks around its record.
-                        let raw = json::parse_one(record).map_err(|_| GiveUp)?;
-                        v.check_record(raw, ordinal, &mut chunk);
+                        match json::parse_one(record) {
+                            Ok(raw) => v.check_record(raw, ordinal, &mut chunk),
+                            Err(e) => {
+                                let (off, msg) = json::serde_offset(text, start - lo, &e);
+                                errors.push((i, lo + off, msg));
+                            }
+                        }
                     } else {
                         // An element is exactly its record's text: one pass
                         // both validates it and splits its members.
@@ -491,20 +585,38 @@ impl<R: Read> Stream<'_, R> {
                             end: v.base + (end - lo) as u64,
                         };
                         v.check_parsed(span, parsed, ordinal, &mut chunk);
+                        // Duplicate keys are noted with their lines: read whole.
+                        if !chunk.dups.is_empty() {
+                            return Err(GiveUp);
+                        }
                     }
                 }
-                // Duplicate keys are noted with their lines: read whole.
-                if !chunk.dups.is_empty() {
-                    return Err(GiveUp);
-                }
-                Ok(chunk)
+                Ok((chunk, errors))
             })
             .collect();
+        let mut errors: Vec<(usize, usize, String)> = bad_text
+            .iter()
+            .map(|&(i, off)| (i, off, "invalid UTF-8".to_string()))
+            .collect();
+        let mut dups = Vec::new();
+        for chunk in chunks {
+            let (mut chunk, found) = chunk?;
+            errors.extend(found);
+            dups.append(&mut chunk.dups);
+            self.out.records.absorb(chunk);
+        }
+        errors.sort_by_key(|e| e.1);
+        for (_, offset, message) in errors {
+            if self.bad_lines.len() < MAX_ERRORS_SHOWN {
+                self.bad_lines.push((self.sc.base + offset as u64, message));
+            } else {
+                self.hidden += 1;
+            }
+        }
+        self.dups.append(&mut dups);
+        let p = &mut self.pending;
         p.ordinal += p.ranges.len() as u32;
         p.ranges.clear();
-        for chunk in chunks {
-            self.out.records.absorb(chunk?);
-        }
         Ok(())
     }
 }
