@@ -10,7 +10,10 @@ use std::io::{BufRead, BufReader, Read};
 #[derive(Default)]
 pub struct Locator {
     wanted: HashMap<FileId, BTreeSet<u64>>,
-    found: HashMap<(FileId, u64), LineCol>,
+    /// For each file, which of `found` holds its positions.
+    group: HashMap<FileId, usize>,
+    /// Positions found in one read of a path, by offset.
+    found: Vec<Vec<(u64, LineCol)>>,
 }
 
 impl Locator {
@@ -21,13 +24,13 @@ impl Locator {
     /// The position of a wanted offset, once resolved; `None` when its file
     /// could not be read.
     pub fn find(&self, file: FileId, offset: u64) -> Option<LineCol> {
-        self.found.get(&(file, offset)).copied()
+        let found = self.found.get(*self.group.get(&file)?)?;
+        let i = found.binary_search_by_key(&offset, |(o, _)| *o).ok()?;
+        Some(found[i].1)
     }
 
     pub fn get(&self, file: FileId, offset: u64) -> LineCol {
-        self.found
-            .get(&(file, offset))
-            .copied()
+        self.find(file, offset)
             .unwrap_or(LineCol { line: 1, column: 1 })
     }
 
@@ -51,24 +54,34 @@ impl Locator {
             .collect();
         changed.sort();
         changed.dedup();
-        let wanted = std::mem::take(&mut self.wanted);
-        let results: Vec<Vec<((FileId, u64), LineCol)>> = {
+        // A whole document is one data file per collection, all with the
+        // same path: it is read once for all of them (it was read once per
+        // collection, 18 times for a document of 18 collections).
+        let mut by_path: HashMap<&std::path::Path, (&DataFile, Vec<FileId>, BTreeSet<u64>)> =
+            HashMap::new();
+        for (f, offsets) in std::mem::take(&mut self.wanted) {
+            let Some(file) = files.get(f) else { continue };
+            let job = by_path
+                .entry(file.path.as_path())
+                .or_insert_with(|| (file, Vec::new(), BTreeSet::new()));
+            job.1.push(f);
+            job.2.extend(offsets);
+        }
+        let mut jobs: Vec<_> = by_path.into_values().collect();
+        jobs.sort_by_key(|(_, ids, _)| ids.iter().min().copied());
+        for (k, (_, ids, _)) in jobs.iter().enumerate() {
+            let group = self.found.len() + k;
+            for &f in ids {
+                self.group.insert(f, group);
+            }
+        }
+        let results: Vec<Vec<(u64, LineCol)>> = {
             use rayon::prelude::*;
-            let mut jobs: Vec<_> = wanted.into_iter().collect();
-            jobs.sort_by_key(|(f, _)| *f);
             jobs.into_par_iter()
-                .map(|(f, offsets)| {
-                    let Some(file) = files.get(f) else {
-                        return Vec::new();
-                    };
-                    match scan(file, &offsets) {
-                        Ok(v) => v.into_iter().map(|(o, lc)| ((f, o), lc)).collect(),
-                        Err(_) => Vec::new(),
-                    }
-                })
+                .map(|(file, _, offsets)| scan(file, &offsets).unwrap_or_default())
                 .collect()
         };
-        self.found.extend(results.into_iter().flatten());
+        self.found.extend(results);
         changed
     }
 }
