@@ -196,8 +196,40 @@ struct Pending {
     lines: bool,
 }
 
-struct Stream<'a, R> {
+/// Blocks of at least this many bytes (or of the whole block size, when it
+/// is smaller) are checked while the next is scanned; smaller ones, the end
+/// of a file, where they are scanned.
+const PIPELINED: usize = 1 << 20;
+
+/// A block of records handed to the workers, its bytes copied out of the
+/// scanner's window so that the scanner reads on while they are checked.
+struct Block {
+    /// The file's bytes from `base` on.
+    bytes: Vec<u8>,
+    base: u64,
+    /// Record ranges in `bytes`.
+    ranges: Vec<(usize, usize)>,
+    coll: usize,
+    file: FileId,
+    ordinal: u32,
+    lines: bool,
+    prefix: String,
+}
+
+/// What checking a block found.
+struct Checked {
+    chunks: Vec<Chunk>,
+    /// NDJSON bad lines: file offset and message, in file order.
+    errors: Vec<(u64, String)>,
+    dups: Vec<super::validate::DupKey>,
+}
+
+struct Stream<'a, 's, R> {
     sc: Scanner<R>,
+    /// Blocks are checked on other threads while the next is scanned: the
+    /// scan, the absorbing of checked records and the checking overlap.
+    scope: &'s std::thread::Scope<'s, 'a>,
+    inflight: Option<std::thread::ScopedJoinHandle<'s, Step<Checked>>>,
     task: &'a Task,
     schema: &'a Schema,
     needs: &'a [Need],
@@ -243,43 +275,47 @@ pub(crate) fn process(
     } else {
         Box::new(file)
     };
-    let mut s = Stream {
-        sc: Scanner {
-            reader,
-            buf: Vec::with_capacity(capacity),
-            base: 0,
-            pos: 0,
-            read_size,
-            eof: false,
-        },
-        task,
-        schema,
-        needs,
-        max_depth,
-        block,
-        out: FileOut::default(),
-        pending: Pending {
-            coll: 0,
-            file: 0,
-            ordinal: 0,
-            ranges: Vec::new(),
-            lines: false,
-        },
-        bad_lines: Vec::new(),
-        hidden: 0,
-        dups: Vec::new(),
-    };
-    s.out.files.push(s.data_file(String::new()));
-    let done = match task.holds {
-        Holds::Document => s.document(),
-        Holds::Array(coll) => s.array_file(coll),
-        Holds::Lines(coll) => s.lines(coll),
-        Holds::RootExport | Holds::Unknown(_) => Err(GiveUp),
-    };
-    done.ok().map(|()| s.out)
+    std::thread::scope(|scope| {
+        let mut s = Stream {
+            scope,
+            inflight: None,
+            sc: Scanner {
+                reader,
+                buf: Vec::with_capacity(capacity),
+                base: 0,
+                pos: 0,
+                read_size,
+                eof: false,
+            },
+            task,
+            schema,
+            needs,
+            max_depth,
+            block,
+            out: FileOut::default(),
+            pending: Pending {
+                coll: 0,
+                file: 0,
+                ordinal: 0,
+                ranges: Vec::new(),
+                lines: false,
+            },
+            bad_lines: Vec::new(),
+            hidden: 0,
+            dups: Vec::new(),
+        };
+        s.out.files.push(s.data_file(String::new()));
+        let done = match task.holds {
+            Holds::Document => s.document(),
+            Holds::Array(coll) => s.array_file(coll),
+            Holds::Lines(coll) => s.lines(coll),
+            Holds::RootExport | Holds::Unknown(_) => Err(GiveUp),
+        };
+        done.ok().map(|()| s.out)
+    })
 }
 
-impl<R: Read> Stream<'_, R> {
+impl<R: Read> Stream<'_, '_, R> {
     fn data_file(&self, pointer_prefix: String) -> DataFile {
         DataFile {
             display: self.task.display.clone(),
@@ -412,7 +448,8 @@ impl<R: Read> Stream<'_, R> {
                 self.sc.compact();
             }
         }
-        self.flush()
+        self.flush()?;
+        self.settle()
     }
 
     fn lines(&mut self, coll: usize) -> Step {
@@ -463,6 +500,7 @@ impl<R: Read> Stream<'_, R> {
         }
         self.sc.pos = self.sc.buf.len();
         self.flush()?;
+        self.settle()?;
         self.report_lines(coll)
     }
 
@@ -509,114 +547,158 @@ impl<R: Read> Stream<'_, R> {
         Ok(())
     }
 
-    /// Checks the pending records, in parallel chunks.
+    /// Hands the pending records to the workers, then absorbs the block
+    /// handed before (in file order) while they check these.
     fn flush(&mut self) -> Step {
         let p = &mut self.pending;
         let (Some(first), Some(last)) = (p.ranges.first(), p.ranges.last()) else {
             return Ok(());
         };
-        // NDJSON keeps the lines before its first record in view, for the
-        // context of an error on it.
-        let lo = if p.lines { 0 } else { first.0 };
-        let hi = last.1;
-        // A line with invalid UTF-8 is its record's error: it is blanked in
-        // place (every offset stays) and reported below.
-        let mut bad_text: Vec<(usize, usize)> = Vec::new();
-        if p.lines && std::str::from_utf8(&self.sc.buf[lo..hi]).is_err() {
-            for (i, &(start, end)) in p.ranges.iter().enumerate() {
-                if let Err(e) = std::str::from_utf8(&self.sc.buf[start..end]) {
-                    bad_text.push((i, start + e.valid_up_to()));
-                    self.sc.buf[start..end].fill(b' ');
-                }
-            }
-        }
-        let text = std::str::from_utf8(&self.sc.buf[lo..hi]).map_err(|_| GiveUp)?;
-        let prefix = self.out.files[p.file].pointer_prefix.clone();
-        let v = Validator {
-            schema: self.schema,
-            coll: p.coll,
-            need: &self.needs[p.coll],
-            text,
+        let (lo, hi) = (first.0, last.1);
+        let block = Block {
+            bytes: self.sc.buf[lo..hi].to_vec(),
             base: self.sc.base + lo as u64,
+            ranges: p.ranges.drain(..).map(|(a, b)| (a - lo, b - lo)).collect(),
+            coll: p.coll,
             file: p.file,
-            prefix: &prefix,
+            ordinal: p.ordinal,
+            lines: p.lines,
+            prefix: self.out.files[p.file].pointer_prefix.clone(),
         };
-        let (coll, ordinal, lines, max_depth) = (p.coll, p.ordinal, p.lines, self.max_depth);
-        let blanked = |i: usize| bad_text.binary_search_by_key(&i, |b| b.0).is_ok();
-        type Checked = (Chunk, Vec<(usize, usize, String)>);
-        let chunks: Vec<Step<Checked>> = p
-            .ranges
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, ranges)| {
-                let mut chunk = Chunk {
-                    coll,
-                    ..Chunk::default()
-                };
-                // (range, offset in the buffer, message) of each bad line.
-                let mut errors = Vec::new();
-                for (j, &(start, end)) in ranges.iter().enumerate() {
-                    let record = text.get(start - lo..end - lo).ok_or(GiveUp)?;
-                    let i = c * CHUNK + j;
-                    let ordinal = ordinal + i as u32;
-                    if lines {
-                        if blanked(i) {
-                            continue;
-                        }
-                        if let Err(off) = json::check_depth(record, 0, max_depth) {
-                            let msg = format!("nesting deeper than {max_depth} levels");
-                            errors.push((i, start + off, msg));
-                            continue;
-                        }
-                        // A line may have blanks around its record.
-                        match json::parse_one(record) {
-                            Ok(raw) => v.check_record(raw, ordinal, &mut chunk),
-                            Err(e) => {
-                                let (off, msg) = json::serde_offset(text, start - lo, &e);
-                                errors.push((i, lo + off, msg));
-                            }
-                        }
-                    } else {
-                        // An element is exactly its record's text: one pass
-                        // both validates it and splits its members.
-                        let parsed = json::parse_top(record).map_err(|_| GiveUp)?;
-                        let span = ByteSpan {
-                            start: v.base + (start - lo) as u64,
-                            end: v.base + (end - lo) as u64,
-                        };
-                        v.check_parsed(span, parsed, ordinal, &mut chunk);
-                        // Duplicate keys are noted with their lines: read whole.
-                        if !chunk.dups.is_empty() {
-                            return Err(GiveUp);
-                        }
-                    }
-                }
-                Ok((chunk, errors))
-            })
-            .collect();
-        let mut errors: Vec<(usize, usize, String)> = bad_text
-            .iter()
-            .map(|&(i, off)| (i, off, "invalid UTF-8".to_string()))
-            .collect();
-        let mut dups = Vec::new();
-        for chunk in chunks {
-            let (mut chunk, found) = chunk?;
-            errors.extend(found);
-            dups.append(&mut chunk.dups);
+        p.ordinal += block.ranges.len() as u32;
+        let (schema, needs, max_depth) = (self.schema, self.needs, self.max_depth);
+        // A small block (a small file's whole text) is checked here: a
+        // thread per file cost more than the overlap gains on 10,000 files.
+        if block.bytes.len() < PIPELINED.min(self.block) {
+            self.settle()?;
+            let checked = check_block(block, schema, needs, max_depth)?;
+            return self.absorb(checked);
+        }
+        let next = self
+            .scope
+            .spawn(move || check_block(block, schema, needs, max_depth));
+        self.settle()?;
+        self.inflight = Some(next);
+        Ok(())
+    }
+
+    /// Absorbs the block in flight, once checked.
+    fn settle(&mut self) -> Step {
+        let Some(handle) = self.inflight.take() else {
+            return Ok(());
+        };
+        let checked = handle.join().map_err(|_| GiveUp)??;
+        self.absorb(checked)
+    }
+
+    fn absorb(&mut self, checked: Checked) -> Step {
+        for chunk in checked.chunks {
             self.out.records.absorb(chunk);
         }
-        errors.sort_by_key(|e| e.1);
-        for (_, offset, message) in errors {
+        for (offset, message) in checked.errors {
             if self.bad_lines.len() < MAX_ERRORS_SHOWN {
-                self.bad_lines.push((self.sc.base + offset as u64, message));
+                self.bad_lines.push((offset, message));
             } else {
                 self.hidden += 1;
             }
         }
-        self.dups.append(&mut dups);
-        let p = &mut self.pending;
-        p.ordinal += p.ranges.len() as u32;
-        p.ranges.clear();
+        self.dups.extend(checked.dups);
         Ok(())
     }
+}
+
+/// Checks a block's records, in parallel chunks.
+fn check_block(mut b: Block, schema: &Schema, needs: &[Need], max_depth: usize) -> Step<Checked> {
+    // A line with invalid UTF-8 is its record's error: it is blanked (every
+    // offset stays) and reported.
+    let mut bad_text: Vec<(usize, usize)> = Vec::new();
+    if b.lines && std::str::from_utf8(&b.bytes).is_err() {
+        for (i, &(start, end)) in b.ranges.iter().enumerate() {
+            if let Err(e) = std::str::from_utf8(&b.bytes[start..end]) {
+                bad_text.push((i, start + e.valid_up_to()));
+                b.bytes[start..end].fill(b' ');
+            }
+        }
+    }
+    let text = std::str::from_utf8(&b.bytes).map_err(|_| GiveUp)?;
+    let v = Validator {
+        schema,
+        coll: b.coll,
+        need: &needs[b.coll],
+        text,
+        base: b.base,
+        file: b.file,
+        prefix: &b.prefix,
+    };
+    let (coll, ordinal, lines) = (b.coll, b.ordinal, b.lines);
+    let blanked = |i: usize| bad_text.binary_search_by_key(&i, |b| b.0).is_ok();
+    type Found = (Chunk, Vec<(usize, String)>);
+    let chunks: Vec<Step<Found>> = b
+        .ranges
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, ranges)| {
+            let mut chunk = Chunk {
+                coll,
+                ..Chunk::default()
+            };
+            // (offset in the block, message) of each bad line.
+            let mut errors = Vec::new();
+            for (j, &(start, end)) in ranges.iter().enumerate() {
+                let record = text.get(start..end).ok_or(GiveUp)?;
+                let i = c * CHUNK + j;
+                let ordinal = ordinal + i as u32;
+                if lines {
+                    if blanked(i) {
+                        continue;
+                    }
+                    if let Err(off) = json::check_depth(record, 0, max_depth) {
+                        let msg = format!("nesting deeper than {max_depth} levels");
+                        errors.push((start + off, msg));
+                        continue;
+                    }
+                    // A line may have blanks around its record.
+                    match json::parse_one(record) {
+                        Ok(raw) => v.check_record(raw, ordinal, &mut chunk),
+                        Err(e) => errors.push(json::serde_offset(text, start, &e)),
+                    }
+                } else {
+                    // An element is exactly its record's text: one pass
+                    // both validates it and splits its members.
+                    let parsed = json::parse_top(record).map_err(|_| GiveUp)?;
+                    let span = ByteSpan {
+                        start: v.base + start as u64,
+                        end: v.base + end as u64,
+                    };
+                    v.check_parsed(span, parsed, ordinal, &mut chunk);
+                    // Duplicate keys are noted with their lines: read whole.
+                    if !chunk.dups.is_empty() {
+                        return Err(GiveUp);
+                    }
+                }
+            }
+            Ok((chunk, errors))
+        })
+        .collect();
+    let mut errors: Vec<(usize, String)> = bad_text
+        .iter()
+        .map(|&(_, off)| (off, "invalid UTF-8".to_string()))
+        .collect();
+    let mut out = Checked {
+        chunks: Vec::with_capacity(chunks.len()),
+        errors: Vec::new(),
+        dups: Vec::new(),
+    };
+    for chunk in chunks {
+        let (mut chunk, found) = chunk?;
+        errors.extend(found);
+        out.dups.append(&mut chunk.dups);
+        out.chunks.push(chunk);
+    }
+    errors.sort_by_key(|e| e.0);
+    out.errors = errors
+        .into_iter()
+        .map(|(off, m)| (b.base + off as u64, m))
+        .collect();
+    Ok(out)
 }
