@@ -130,16 +130,24 @@ pub fn line_col(text: &str, line_starts: &[usize], offset: usize) -> LineCol {
 /// that every other offset stays where it is), and where each such line's
 /// first invalid byte is.
 pub fn blank_invalid_lines(bytes: &[u8]) -> (String, Vec<usize>) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (text.to_owned(), Vec::new());
+    }
     let mut out = bytes.to_vec();
     let bad = blank_invalid_lines_in_place(&mut out);
     // Every line is valid UTF-8 now; lossy only spells that out.
-    (String::from_utf8_lossy(&out).into_owned(), bad)
+    let text = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (text, bad)
 }
 
 /// As [`blank_invalid_lines`], in `bytes` itself: a large file's text is
 /// not copied to be shown.
 pub fn blank_invalid_lines_in_place(bytes: &mut [u8]) -> Vec<usize> {
     let mut bad = Vec::new();
+    if std::str::from_utf8(bytes).is_ok() {
+        return bad;
+    }
     let mut start = 0;
     while start < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);

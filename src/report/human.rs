@@ -4,6 +4,7 @@
 //! Notes (skipped files and the like) go to standard error in human output:
 //! the caller writes them with [`render_notes`].
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
@@ -221,12 +222,15 @@ fn line_end(text: &str, i: usize) -> usize {
     }
 }
 
+/// Violations rendered together on every core.
+const RENDER_BATCH: usize = 2048;
+
 /// Builds the diagnostic for `v`.
 pub fn diagnostic(
     run: &Run,
     v: &Violation,
     opts: &ReportOptions,
-    cache: &mut SourceCache,
+    cache: &SourceCache,
 ) -> ViolationDiagnostic {
     let rule = run.rule(v);
     let severity = match rule.severity {
@@ -368,7 +372,7 @@ pub fn diagnostic(
         }
     }
     let mut related = Vec::new();
-    if let Some((window, span)) = cache.rule_window(rule, opts) {
+    if let Some((window, span)) = cache.rule_windows.get(&rule.code).cloned().flatten() {
         related.push(PolicyDiagnostic {
             message: format!("rule {} {} is written here", rule.code, rule.name),
             source: window,
@@ -423,22 +427,34 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         )
     });
     let limit = opts.max_shown.unwrap_or(usize::MAX);
-    cache.prefetch(&all[..limit.min(all.len())], opts);
+    let all_shown = &all[..limit.min(all.len())];
+    cache.prefetch(all_shown, opts);
+    for v in all_shown {
+        cache.rule_window(run.rule(v), opts);
+    }
+    // Diagnostics are rendered on every core, a batch at a time so that
+    // what is held stays bounded, and written in order.
     let mut follow_on_header = false;
-    for v in all.iter().take(limit) {
-        if v.follows_input_error.is_some() && !follow_on_header {
-            follow_on_header = true;
-            writeln!(
-                out,
-                "The violations below may only follow from the input errors above:\n"
-            )?;
+    for batch in all_shown.chunks(RENDER_BATCH) {
+        let rendered: Vec<Result<String, fmt::Error>> = batch
+            .par_iter()
+            .map(|v| {
+                let diag = diagnostic(run, v, opts, &cache);
+                let mut text = String::new();
+                handler.render_report(&mut text, &diag).map(|()| text)
+            })
+            .collect();
+        for (v, text) in batch.iter().zip(rendered) {
+            if v.follows_input_error.is_some() && !follow_on_header {
+                follow_on_header = true;
+                writeln!(
+                    out,
+                    "The violations below may only follow from the input errors above:\n"
+                )?;
+            }
+            let text = text.map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+            writeln!(out, "{text}")?;
         }
-        let diag = diagnostic(run, v, opts, &mut cache);
-        let mut text = String::new();
-        handler
-            .render_report(&mut text, &diag)
-            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
-        writeln!(out, "{text}")?;
     }
     if all.len() > limit {
         let hidden = all.len() - limit;
