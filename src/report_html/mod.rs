@@ -177,12 +177,15 @@ fn rows(run: &Run, input: &HtmlInput) -> Vec<Row> {
     let mut texts = RecordTexts::new(input.data_root.clone());
     texts.vocabulary = input.vocabulary.clone();
     texts.prefetch(run.violations.iter().filter_map(|v| v.location.as_ref()));
+    // Built on every core: a row's snippet (cut, redacted, marked) is most
+    // of an HTML report's own cost.
+    use rayon::prelude::*;
     run.violations
-        .iter()
+        .par_iter()
         .enumerate()
         .filter_map(|(i, v)| {
             let rule = run.rules.get(v.rule)?;
-            Some(row(i, v, rule, input, &mut texts))
+            Some(row(i, v, rule, input, &texts))
         })
         .collect()
 }
@@ -192,7 +195,7 @@ fn row(
     v: &Violation,
     rule: &crate::violation::RuleInfo,
     input: &HtmlInput,
-    texts: &mut RecordTexts,
+    texts: &RecordTexts,
 ) -> Row {
     let (location, location_sort) = match (&v.location, &v.field) {
         (Some(l), Some(f)) => (

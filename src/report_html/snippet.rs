@@ -59,7 +59,7 @@ impl RecordTexts {
     /// The record's text, redacted when `redact`, the field marked; None when
     /// the file cannot be read or the byte range does not fit it.
     pub fn snippet(
-        &mut self,
+        &self,
         loc: &DataLocation,
         field: Option<&FieldLocation>,
         redact: bool,
