@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     allocator::tune();
+    let _ = comply::cli::BEFORE_REPORTS.set(allocator::for_reports);
     let cli = comply::cli::Cli::parse();
     let code = comply::cli::run(cli);
     std::process::exit(code as i32);

@@ -491,6 +491,9 @@ pub fn run(args: CheckArgs) -> Exit {
             .collect();
         crate::report_html::render(&audited.run, &input, out)
     };
+    if let Some(tune) = super::BEFORE_REPORTS.get() {
+        tune();
+    }
     let render = |fmt: OutFormat, out: &mut dyn Write, ropts: &ReportOptions| match fmt.report() {
         Some(f) => f.render(&audited.run, out, ropts),
         None => html(out, ropts.redact),

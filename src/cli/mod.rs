@@ -107,6 +107,11 @@ pub enum Command {
     },
 }
 
+/// Called once the export is loaded and judged, before any report is
+/// rendered: the binary tunes its allocator for the rendering phase there
+/// (see its `allocator` module); a library user leaves it unset.
+pub static BEFORE_REPORTS: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(*args),
