@@ -11,6 +11,7 @@ pub mod snippet;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use minijinja::value::Serde;
 use minijinja::{context, AutoEscape, Environment, Value};
@@ -105,13 +106,15 @@ struct ClauseView {
 #[derive(Debug, Serialize)]
 struct Row {
     n: usize,
-    rule: String,
-    rule_name: String,
+    /// What rows of one rule share is held once, not once per row: the
+    /// gloss and clause texts alone were most of a row.
+    rule: Arc<str>,
+    rule_name: Arc<str>,
     severity: &'static str,
     severity_rank: usize,
-    clauses: Vec<ClauseView>,
-    clause_ids: String,
-    gloss: Option<String>,
+    clauses: Arc<[ClauseView]>,
+    clause_ids: Arc<str>,
+    gloss: Option<Arc<str>>,
     collection: String,
     id: Option<String>,
     key: Option<String>,
@@ -121,7 +124,7 @@ struct Row {
     location_sort: String,
     pointer: Option<String>,
     record_location: Option<String>,
-    policy: String,
+    policy: Arc<str>,
     snippet: Option<Snippet>,
     month: Option<String>,
     waived: Option<Waived>,
@@ -177,26 +180,57 @@ fn rows(run: &Run, input: &HtmlInput) -> Vec<Row> {
     let mut texts = RecordTexts::new(input.data_root.clone());
     texts.vocabulary = input.vocabulary.clone();
     texts.prefetch(run.violations.iter().filter_map(|v| v.location.as_ref()));
+
     // Built on every core: a row's snippet (cut, redacted, marked) is most
     // of an HTML report's own cost.
     use rayon::prelude::*;
+    let shared: Vec<RuleShared> = run.rules.iter().map(RuleShared::of).collect();
     run.violations
         .par_iter()
         .enumerate()
-        .filter_map(|(i, v)| {
-            let rule = run.rules.get(v.rule)?;
-            Some(row(i, v, rule, input, &texts))
-        })
+        .filter_map(|(i, v)| Some(row(i, v, shared.get(v.rule)?, input, &texts)))
         .collect()
 }
 
-fn row(
-    i: usize,
-    v: &Violation,
-    rule: &crate::violation::RuleInfo,
-    input: &HtmlInput,
-    texts: &RecordTexts,
-) -> Row {
+/// What every row of a rule shows of it.
+struct RuleShared {
+    code: Arc<str>,
+    name: Arc<str>,
+    severity: crate::violation::Severity,
+    clauses: Arc<[ClauseView]>,
+    clause_ids: Arc<str>,
+    gloss: Option<Arc<str>>,
+    policy: Arc<str>,
+}
+
+impl RuleShared {
+    fn of(rule: &crate::violation::RuleInfo) -> Self {
+        RuleShared {
+            code: rule.code.as_str().into(),
+            name: rule.name.as_str().into(),
+            severity: rule.severity,
+            clauses: rule
+                .clauses
+                .iter()
+                .map(|c| ClauseView {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                })
+                .collect(),
+            clause_ids: rule
+                .clauses
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
+            gloss: rule.gloss.as_deref().map(Arc::from),
+            policy: label(&rule.policy.file, rule.policy.line, rule.policy.column).into(),
+        }
+    }
+}
+
+fn row(i: usize, v: &Violation, rule: &RuleShared, input: &HtmlInput, texts: &RecordTexts) -> Row {
     let (location, location_sort) = match (&v.location, &v.field) {
         (Some(l), Some(f)) => (
             Some(label(&l.file, f.line, f.column)),
@@ -224,20 +258,8 @@ fn row(
         rule_name: rule.name.clone(),
         severity: rule.severity.as_str(),
         severity_rank: 3 - charts::sev_index(rule.severity),
-        clauses: rule
-            .clauses
-            .iter()
-            .map(|c| ClauseView {
-                id: c.id.clone(),
-                text: c.text.clone(),
-            })
-            .collect(),
-        clause_ids: rule
-            .clauses
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
+        clauses: rule.clauses.clone(),
+        clause_ids: rule.clause_ids.clone(),
         gloss: rule.gloss.clone(),
         collection: v.collection.clone(),
         id: v.id.clone(),
@@ -261,7 +283,7 @@ fn row(
                 l.file, l.line, l.column, l.end_line, l.end_column
             )
         }),
-        policy: label(&rule.policy.file, rule.policy.line, rule.policy.column),
+        policy: rule.policy.clone(),
         snippet,
         month,
         waived: v.waived.clone(),
@@ -466,7 +488,7 @@ fn build_context(run: &Run, input: &HtmlInput) -> Value {
     let mut coll_opts: BTreeSet<String> = BTreeSet::new();
     let mut sev_opts: BTreeSet<(usize, &'static str)> = BTreeSet::new();
     for r in &active {
-        rule_opts.insert(r.rule.clone(), format!("{} {}", r.rule, r.rule_name));
+        rule_opts.insert(r.rule.to_string(), format!("{} {}", r.rule, r.rule_name));
         clause_opts.extend(r.clauses.iter().map(|c| c.id.clone()));
         coll_opts.insert(r.collection.clone());
         sev_opts.insert((r.severity_rank, r.severity));
