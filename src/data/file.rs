@@ -550,15 +550,9 @@ impl Ctx<'_> {
                         errors.push((b, "invalid UTF-8".to_string()));
                         continue;
                     }
-                    if let Err(off) = json::check_depth(line, 0, max_depth) {
-                        let msg = format!("nesting deeper than {max_depth} levels");
-                        errors.push((offset + off, msg));
-                        continue;
-                    }
-                    match json::parse_one(line) {
-                        Ok(raw) => v.check_record(raw, (c * CHUNK + j) as u32, &mut chunk),
-                        Err(e) => errors.push(json::serde_offset(text, *offset, &e)),
-                    }
+                    let ordinal = (c * CHUNK + j) as u32;
+                    let line = (*offset, *line);
+                    errors.extend(stream::check_line(&v, line, ordinal, max_depth, &mut chunk));
                 }
                 (chunk, errors)
             })

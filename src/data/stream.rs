@@ -607,6 +607,31 @@ impl<R: Read> Stream<'_, '_, R> {
     }
 }
 
+/// Checks one NDJSON line, `(offset in the validator's text, text)`: its
+/// record, or the input error that it is (offset, message).
+pub(crate) fn check_line(
+    v: &Validator<'_>,
+    (start, record): (usize, &str),
+    ordinal: u32,
+    max_depth: usize,
+    chunk: &mut Chunk,
+) -> Option<(usize, String)> {
+    if let Err(off) = json::check_depth(record, 0, max_depth) {
+        return Some((
+            start + off,
+            format!("nesting deeper than {max_depth} levels"),
+        ));
+    }
+    // A line may have blanks around its record.
+    match json::parse_one(record) {
+        Ok(raw) => {
+            v.check_record(raw, ordinal, chunk);
+            None
+        }
+        Err(e) => Some(json::serde_offset(v.text, start, &e)),
+    }
+}
+
 /// Checks a block's records, in parallel chunks.
 fn check_block(mut b: Block, schema: &Schema, needs: &[Need], max_depth: usize) -> Step<Checked> {
     // A line with invalid UTF-8 is its record's error: it is blanked (every
@@ -652,16 +677,8 @@ fn check_block(mut b: Block, schema: &Schema, needs: &[Need], max_depth: usize) 
                     if blanked(i) {
                         continue;
                     }
-                    if let Err(off) = json::check_depth(record, 0, max_depth) {
-                        let msg = format!("nesting deeper than {max_depth} levels");
-                        errors.push((start + off, msg));
-                        continue;
-                    }
-                    // A line may have blanks around its record.
-                    match json::parse_one(record) {
-                        Ok(raw) => v.check_record(raw, ordinal, &mut chunk),
-                        Err(e) => errors.push(json::serde_offset(text, start, &e)),
-                    }
+                    let line = (start, record);
+                    errors.extend(check_line(&v, line, ordinal, max_depth, &mut chunk));
                 } else {
                     // An element is exactly its record's text: one pass
                     // both validates it and splits its members.
