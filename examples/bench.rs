@@ -182,6 +182,28 @@ fn comply_path() -> PathBuf {
         .expect("target dir")
 }
 
+/// `comply check ARGS EXPORT`, timed and measured by GNU time: (seconds,
+/// peak KB, CPU seconds).
+fn time_check(args: &[&str], file: &Path) -> (f64, u64, f64) {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M %U %S"])
+        .arg(comply_path())
+        .arg("check")
+        .args(args)
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .expect("spawn /usr/bin/time");
+    // A missing binary or a failed run must not pass for a fast one.
+    assert!(
+        out.status.success(),
+        "comply check {} failed (build it first: cargo build --release): {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    gnu_time(&out.stderr)
+}
+
 /// The extension of a report file of `format`.
 fn extension(format: &str) -> &str {
     match format {
@@ -201,21 +223,8 @@ fn run_format(format: &str, file: &Path) -> (f64, u64, f64, u64, Option<String>)
         std::process::id(),
         extension(format)
     ));
-    let out = Command::new("/usr/bin/time")
-        .args(["-f", "%e %M %U %S"])
-        .arg(comply_path())
-        .args(["check", "--exit-zero", "-o"])
-        .arg(format!("{}={}", format, report.display()))
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .output()
-        .expect("spawn /usr/bin/time");
-    assert!(
-        out.status.success(),
-        "comply check -o {format}= failed (build it first: cargo build --release): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (secs, kb, cpu) = gnu_time(&out.stderr);
+    let target = format!("{}={}", format, report.display());
+    let (secs, kb, cpu) = time_check(&["--exit-zero", "-o", &target], file);
     let bytes = std::fs::metadata(&report).map(|m| m.len()).unwrap_or(0);
     let mut summary = None;
     if format == "json" {
@@ -238,28 +247,8 @@ fn run_format(format: &str, file: &Path) -> (f64, u64, f64, u64, Option<String>)
 fn run_child(name: &str, file: &Path) -> (f64, u64, f64) {
     let exe = std::env::current_exe().expect("own path");
     if name == "binary" {
-        // The real command line, end to end: `comply check --format json`,
-        // timed and measured by GNU time.
-        let comply = exe
-            .parent()
-            .and_then(Path::parent)
-            .map(|d| d.join("comply"))
-            .expect("target dir");
-        let out = Command::new("/usr/bin/time")
-            .args(["-f", "%e %M %U %S"])
-            .arg(comply)
-            .args(["check", "--format", "json", "--exit-zero"])
-            .arg(file)
-            .stdout(std::process::Stdio::null())
-            .output()
-            .expect("spawn /usr/bin/time");
-        // A missing binary or a failed run must not pass for a fast one.
-        assert!(
-            out.status.success(),
-            "comply check failed (build it first: cargo build --release): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return gnu_time(&out.stderr);
+        // The real command line, end to end: `comply check --format json`.
+        return time_check(&["--format", "json", "--exit-zero"], file);
     }
     let out = Command::new(exe)
         .args(["--phase", name])

@@ -61,21 +61,7 @@ fn base() -> &'static ReportBase {
                 .map(|s| (s.name.clone(), s.text.to_string()))
                 .collect(),
             vocabulary: Arc::new(Vocabulary::of(&p.schema, &all)),
-            clauses: comply::cli::coverage::matrix(p)
-                .into_iter()
-                .map(|r| comply::report_html::ClauseRow {
-                    id: r.id.to_string(),
-                    text: r.text.to_string(),
-                    coverage: match r.not_checkable {
-                        Some(why) if r.rules.is_empty() => {
-                            comply::report_html::Coverage::NotCheckable(why.to_string())
-                        }
-                        _ => comply::report_html::Coverage::Rules(
-                            r.rules.iter().map(|s| s.to_string()).collect(),
-                        ),
-                    },
-                })
-                .collect(),
+            clauses: comply::cli::coverage::clause_rows(p),
         }
     })
 }

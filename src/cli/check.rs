@@ -468,21 +468,7 @@ pub fn run(args: CheckArgs) -> Exit {
             FailOn::Info => crate::violation::Severity::Info,
             _ => crate::violation::Severity::Error,
         };
-        input.clauses = super::coverage::matrix(&program)
-            .into_iter()
-            .map(|r| crate::report_html::ClauseRow {
-                id: r.id.to_string(),
-                text: r.text.to_string(),
-                coverage: match r.not_checkable {
-                    Some(why) if r.rules.is_empty() => {
-                        crate::report_html::Coverage::NotCheckable(why.to_string())
-                    }
-                    _ => crate::report_html::Coverage::Rules(
-                        r.rules.iter().map(|s| s.to_string()).collect(),
-                    ),
-                },
-            })
-            .collect();
+        input.clauses = super::coverage::clause_rows(&program);
         input.dates = audited
             .run
             .violations

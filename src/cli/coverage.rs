@@ -103,3 +103,23 @@ pub fn render(rows: &[Row], format: ListFormat) -> String {
         }
     }
 }
+
+/// The clause table of the HTML report: each clause and the rules that
+/// check it, or why it cannot be checked.
+pub fn clause_rows(program: &Program) -> Vec<crate::report_html::ClauseRow> {
+    matrix(program)
+        .into_iter()
+        .map(|r| crate::report_html::ClauseRow {
+            id: r.id.to_string(),
+            text: r.text.to_string(),
+            coverage: match r.not_checkable {
+                Some(why) if r.rules.is_empty() => {
+                    crate::report_html::Coverage::NotCheckable(why.to_string())
+                }
+                _ => crate::report_html::Coverage::Rules(
+                    r.rules.iter().map(|s| s.to_string()).collect(),
+                ),
+            },
+        })
+        .collect()
+}
