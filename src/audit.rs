@@ -6,7 +6,7 @@ use crate::check::ir::{ParamValue, Program};
 use crate::data::model::Export;
 use crate::data::timestamp::{parse_time, TimeVal};
 use crate::diagnostic::did_you_mean;
-use crate::eval::{evaluate, Settings};
+use crate::eval::Settings;
 use crate::violation::Run;
 use std::path::PathBuf;
 
@@ -18,6 +18,19 @@ pub struct AuditOptions {
     pub params: Vec<(String, String)>,
     /// Keep every declared field rather than only those the rules read.
     pub no_projection: bool,
+    pub engine: Engine,
+}
+
+/// Which engine runs the rules. Both find the same violations; the report
+/// pipeline after them is one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The evaluator over the loaded records (the default).
+    #[default]
+    Native,
+    /// Each rule compiled to an Apache DataFusion plan over Arrow tables
+    /// (needs a comply built with the `datafusion` feature).
+    Datafusion,
 }
 
 /// Why an audit could not start: no rule was run.
@@ -73,6 +86,15 @@ pub enum SetupError {
     #[error("`--param {0}` is not of the form NAME=VALUE")]
     #[diagnostic(code(bad_param))]
     ParamSyntax(String),
+    #[error("`--engine datafusion` needs a comply built with the `datafusion` feature")]
+    #[diagnostic(
+        code(engine_unavailable),
+        help("install it with `cargo install --path . --features datafusion`, or use `--engine native`")
+    )]
+    EngineUnavailable,
+    #[error("{0}")]
+    #[diagnostic(code(engine_failed))]
+    EngineFailed(String),
 }
 
 pub struct Audit {
@@ -158,6 +180,17 @@ pub fn load(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Export
     crate::data::load(paths, &program.schema, &load_opts)
 }
 
+/// The export's time zone: its metadata's, else the spec's default, +08:00.
+pub fn time_zone(export: &Export) -> jiff::tz::Offset {
+    export
+        .meta
+        .timezone
+        .as_ref()
+        .map(|(_, o)| *o)
+        .or_else(|| jiff::tz::Offset::from_hours(DEFAULT_TZ_HOURS).ok())
+        .unwrap_or(jiff::tz::Offset::UTC)
+}
+
 /// Settles `as_of` and the time zone from the loaded export, then evaluates.
 /// Callers show the export's input errors first: they matter even when the
 /// run cannot start.
@@ -167,13 +200,7 @@ pub fn judge(
     opts: &AuditOptions,
     params: Vec<ParamValue>,
 ) -> Result<Audit, SetupError> {
-    let tz = export
-        .meta
-        .timezone
-        .as_ref()
-        .map(|(_, o)| *o)
-        .or_else(|| jiff::tz::Offset::from_hours(DEFAULT_TZ_HOURS).ok())
-        .unwrap_or(jiff::tz::Offset::UTC);
+    let tz = time_zone(&export);
     let as_of = match &opts.as_of {
         Some(text) => match parse_time(text.trim()) {
             Some(TimeVal::Instant(t)) => t,
@@ -194,7 +221,15 @@ pub fn judge(
         },
     };
     let settings = Settings { as_of, tz, params };
-    let run = evaluate(program, &export, &settings);
+    let found = match opts.engine {
+        Engine::Native => crate::eval::find(program, &export, &settings),
+        #[cfg(feature = "datafusion")]
+        Engine::Datafusion => crate::engine::datafusion::find(program, &export, &settings)
+            .map_err(|e| SetupError::EngineFailed(e.to_string()))?,
+        #[cfg(not(feature = "datafusion"))]
+        Engine::Datafusion => return Err(SetupError::EngineUnavailable),
+    };
+    let run = crate::eval::report(program, &export, &settings, found);
     Ok(Audit {
         run,
         export,

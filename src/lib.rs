@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod engine;
 pub mod eval;
 pub mod excerpts;
 pub mod policy;

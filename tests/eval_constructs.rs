@@ -55,6 +55,11 @@ collection notes {
 }
 "#;
 
+/// A violation as the two engines are compared: id, key, code and
+/// message, field pointer.
+#[cfg(feature = "datafusion")]
+type Located = (Option<String>, Option<String>, String, Option<String>);
+
 /// One violation, as the tests compare them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Found {
@@ -113,6 +118,41 @@ fn try_run(rules: &str, export: &Value, opts: &AuditOptions) -> Result<Vec<Found
         ..opts.clone()
     })?;
     assert_eq!(out, full, "projection changed the violations");
+    // One policy, two engines, one answer: the relational engine must find
+    // exactly what the native one finds, message for message, pointing at
+    // the same fields.
+    #[cfg(feature = "datafusion")]
+    {
+        let located = |engine| -> Result<Vec<Located>, SetupError> {
+            let a = audit(
+                &program,
+                std::slice::from_ref(&path),
+                &AuditOptions {
+                    engine,
+                    ..opts.clone()
+                },
+            )?;
+            let mut v: Vec<_> = a
+                .run
+                .violations
+                .iter()
+                .map(|v| {
+                    (
+                        v.id.clone(),
+                        v.key.clone(),
+                        format!("{} {}", a.run.rule(v).code, v.message),
+                        v.field.as_ref().map(|f| f.pointer.clone()),
+                    )
+                })
+                .collect();
+            v.sort();
+            Ok(v)
+        };
+        let native = located(comply::audit::Engine::Native)?;
+        let relational = located(comply::audit::Engine::Datafusion)
+            .unwrap_or_else(|e| panic!("datafusion engine failed: {e}\n{rules}"));
+        assert_eq!(native, relational, "the engines disagree on\n{rules}");
+    }
     Ok(out)
 }
 

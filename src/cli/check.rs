@@ -72,6 +72,10 @@ pub struct CheckArgs {
     /// Keep every declared field in memory, not only those the rules read
     #[arg(long, hide = true)]
     pub no_projection: bool,
+    /// The engine that runs the rules: `native`, or `datafusion` (each rule
+    /// as an Apache DataFusion plan; needs the `datafusion` feature)
+    #[arg(long, value_enum, default_value_t = crate::audit::Engine::Native)]
+    pub engine: crate::audit::Engine,
 }
 
 /// `--format` values: the report formats plus HTML.
@@ -317,6 +321,7 @@ pub fn run(args: CheckArgs) -> Exit {
         as_of: args.as_of.clone(),
         params,
         no_projection: args.no_projection,
+        engine: args.engine,
     };
     let params = match crate::audit::params(&program, &opts.params) {
         Ok(p) => p,

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand.
 
 pub mod check;
+pub mod convert;
 pub mod coverage;
 pub mod diagnostics;
 pub mod fmt;
@@ -44,6 +45,8 @@ pub enum ErrorFormat {
 pub enum Command {
     /// Check an export against the policy
     Check(Box<check::CheckArgs>),
+    /// Write the validated export as Parquet, one file per collection
+    Convert(convert::ConvertArgs),
     /// Parse and check policies; report every error with its span
     Lint {
         /// Policy files or directories (default: policies/, else the shipped policy)
@@ -84,6 +87,9 @@ pub enum Command {
         /// Print failing cases only
         #[arg(long, short)]
         quiet: bool,
+        /// The engine that runs the rules
+        #[arg(long, value_enum, default_value_t = crate::audit::Engine::Native)]
+        engine: crate::audit::Engine,
     },
     /// The clause → rules matrix; fails if a clause is unaccounted for
     Coverage {
@@ -104,6 +110,9 @@ pub enum Command {
         code: String,
         #[arg(long = "policy", short = 'p')]
         policies: Vec<PathBuf>,
+        /// Print the rule's optimized DataFusion logical plan
+        #[arg(long)]
+        plan: bool,
     },
 }
 
@@ -115,6 +124,7 @@ pub static BEFORE_REPORTS: std::sync::OnceLock<fn()> = std::sync::OnceLock::new(
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check(args) => check::run(*args),
+        Command::Convert(args) => convert::run(args),
         Command::Lint {
             policies,
             deny_warnings,
@@ -125,15 +135,20 @@ pub fn run(cli: Cli) -> Exit {
         Command::Coverage { policies, format } => coverage::run(&policies, format),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
-        Command::Explain { code, policies } => rules::explain(&policies, &code),
+        Command::Explain {
+            code,
+            policies,
+            plan,
+        } => rules::explain(&policies, &code, plan),
         Command::Test {
             dirs,
             policies,
             coverage,
             min_coverage,
             quiet,
+            engine,
         } => match rules::program(&policies) {
-            Some(p) => test::run(&p, &dirs, coverage, min_coverage, quiet),
+            Some(p) => test::run(&p, &dirs, coverage, min_coverage, quiet, engine),
             None => Exit::Broken,
         },
     }

@@ -90,7 +90,7 @@ pub fn render_list(p: &Program, format: ListFormat) -> String {
     }
 }
 
-pub fn explain(paths: &[PathBuf], code: &str) -> Exit {
+pub fn explain(paths: &[PathBuf], code: &str, plan: bool) -> Exit {
     let Some(p) = program(paths) else {
         return Exit::Broken;
     };
@@ -110,8 +110,46 @@ pub fn explain(paths: &[PathBuf], code: &str) -> Exit {
         eprintln!("error: no rule `{code}` in the policy{help}");
         return Exit::Broken;
     };
+    if plan {
+        return print_plan(&p, &info.code.clone());
+    }
     print!("{}", render_explain(&p, info));
     Exit::Clean
+}
+
+/// The rule's optimized DataFusion plan, over empty tables of the policy's
+/// schema, judged now with the parameters' defaults.
+#[cfg(feature = "datafusion")]
+fn print_plan(p: &Program, code: &str) -> Exit {
+    if !p.rules.iter().any(|r| r.info.code == code) {
+        eprintln!("error: `{code}` is an integrity check of the loader, not a rule with a plan");
+        return Exit::Broken;
+    }
+    let export = crate::data::model::Export {
+        collections: vec![Vec::new(); p.schema.collections.len()],
+        ..Default::default()
+    };
+    let settings = crate::eval::Settings {
+        as_of: jiff::Timestamp::now(),
+        tz: jiff::tz::Offset::from_hours(8).unwrap_or(jiff::tz::Offset::UTC),
+        params: p.params.iter().map(|p| p.default.clone()).collect(),
+    };
+    match crate::engine::datafusion::explain(p, &export, &settings, code) {
+        Ok(text) => {
+            println!("{text}");
+            Exit::Clean
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Broken
+        }
+    }
+}
+
+#[cfg(not(feature = "datafusion"))]
+fn print_plan(_: &Program, _: &str) -> Exit {
+    eprintln!("error: `--plan` needs a comply built with the `datafusion` feature\n  help: install it with `cargo install --path . --features datafusion`");
+    Exit::Broken
 }
 
 pub fn render_explain(p: &Program, info: &crate::violation::RuleInfo) -> String {

@@ -77,7 +77,7 @@ fn export_paths(case: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
+pub fn run_cases(program: &Program, roots: &[PathBuf], engine: crate::audit::Engine) -> Outcome {
     let mut out = Outcome {
         passed: 0,
         failed: 0,
@@ -110,7 +110,11 @@ pub fn run_cases(program: &Program, roots: &[PathBuf]) -> Outcome {
             }
         };
         let compared: Vec<String> = expected.rules.clone().unwrap_or_else(|| all_codes.clone());
-        let result = audit(program, &export_paths(&case), &AuditOptions::default());
+        let opts = AuditOptions {
+            engine,
+            ..AuditOptions::default()
+        };
+        let result = audit(program, &export_paths(&case), &opts);
         let actual: BTreeSet<Key> = match &result {
             Ok(a) => a
                 .run
@@ -186,13 +190,14 @@ pub fn run(
     coverage: bool,
     min_coverage: Option<f64>,
     quiet: bool,
+    engine: crate::audit::Engine,
 ) -> Exit {
     let roots = if roots.is_empty() {
         vec![PathBuf::from("fixtures/rules")]
     } else {
         roots.to_vec()
     };
-    let o = run_cases(program, &roots);
+    let o = run_cases(program, &roots, engine);
     for line in o.report.lines() {
         if !quiet || !line.starts_with("pass ") {
             println!("{line}");

@@ -30,34 +30,48 @@ pub struct Settings {
 }
 
 /// A violation before its location is resolved to lines and columns.
-struct Found {
-    rule: usize,
-    record: Option<(usize, u32)>,
-    key: Option<String>,
-    message: String,
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Index among the integrity rules then the program's rules.
+    pub rule: usize,
+    /// The first binder's record: collection and position in it.
+    pub record: Option<(usize, u32)>,
+    pub key: Option<String>,
+    pub message: String,
     /// Pointer of the field inside the record.
-    field: Option<String>,
-    /// The record's date, for charts over time: the time the violation
-    /// points at, else the record's first time.
-    date: Option<i128>,
+    pub field: Option<String>,
+    /// The time the violation points at, for charts over time.
+    pub date: Option<i128>,
 }
 
 /// Records per parallel task: large enough to amortise, small enough to balance.
 const CHUNK: usize = 4096;
 
 pub fn evaluate(program: &Program, export: &Export, settings: &Settings) -> Run {
+    let found = find(program, export, settings);
+    report(program, export, settings, found)
+}
+
+/// What the rules find, before it is located: the native engine's half of
+/// [`evaluate`].
+pub fn find(program: &Program, export: &Export, settings: &Settings) -> Vec<Found> {
     let indexes = Indexes::build(export, &program.indexes);
     let ctx = Ctx::new(program, export, settings, &indexes);
-    let mut rules: Vec<RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).collect();
-    let offset = rules.len();
-    rules.extend(program.rules.iter().map(|r| r.info.clone()));
-
-    let found: Vec<Found> = program
+    let offset = program.integrity.len();
+    program
         .rules
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, rule)| run_rule(&ctx, offset + i, rule))
-        .collect();
+        .collect()
+}
+
+/// Locates what an engine found, adds the integrity findings, and makes the
+/// run's report. `found[i].rule` counts the integrity rules first.
+pub fn report(program: &Program, export: &Export, settings: &Settings, found: Vec<Found>) -> Run {
+    let mut rules: Vec<RuleInfo> = program.integrity.iter().map(|r| r.info.clone()).collect();
+    let offset = rules.len();
+    rules.extend(program.rules.iter().map(|r| r.info.clone()));
     // One violation per (rule, record, key): a list naming the same
     // customer twice must not report it twice.
     let mut seen = std::collections::HashSet::new();

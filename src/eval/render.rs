@@ -49,20 +49,25 @@ impl Renderer<'_> {
 
     /// An instant in the export's time zone; midnight shows as the date alone.
     pub fn time(&self, t: i128) -> String {
-        let Ok(ts) = jiff::Timestamp::from_nanosecond(t) else {
-            return t.to_string();
-        };
-        let local = self.tz.to_datetime(ts);
-        if local.time() == jiff::civil::Time::midnight() {
-            return local.date().to_string();
-        }
-        let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
-        if local.subsec_nanosecond() != 0 {
-            s.push_str(format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0'));
-        }
-        s.push_str(&offset(self.tz));
-        s
+        time_in(self.tz, t)
     }
+}
+
+/// An instant in time zone `tz`; midnight shows as the date alone.
+pub fn time_in(tz: jiff::tz::Offset, t: i128) -> String {
+    let Ok(ts) = jiff::Timestamp::from_nanosecond(t) else {
+        return t.to_string();
+    };
+    let local = tz.to_datetime(ts);
+    if local.time() == jiff::civil::Time::midnight() {
+        return local.date().to_string();
+    }
+    let mut s = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    if local.subsec_nanosecond() != 0 {
+        s.push_str(format!(".{:09}", local.subsec_nanosecond()).trim_end_matches('0'));
+    }
+    s.push_str(&offset(tz));
+    s
 }
 
 /// `+08:00`, or `Z` for UTC, as RFC 3339 writes offsets.
@@ -75,7 +80,7 @@ fn offset(tz: jiff::tz::Offset) -> String {
     format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60)
 }
 
-fn number(n: f64) -> String {
+pub fn number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {

@@ -1,0 +1,303 @@
+//! `comply convert --to parquet`: the validated, projected export as one
+//! Parquet file per collection, plus its integrity findings, for the
+//! relational engine and for any tool that reads Parquet.
+//!
+//! Stored types are the portable ones: instants as UTC nanosecond
+//! timestamps (the export's time zone in the file's metadata), enums as
+//! dictionary-encoded names, references and text as strings, objects as
+//! structs, lists as lists. Each record row carries where it came from:
+//! file, byte offset, line, column and JSON pointer.
+
+use super::tables::{self, arrow_type};
+use super::EngineError;
+use crate::check::ir::Program;
+use crate::data::model::Export;
+use crate::eval::locate::Locator;
+use crate::schema::{Need, ObjectType, Schema, Type};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, DictionaryArray, ListArray, StringArray, StructArray, UInt32Array,
+    UInt64Array,
+};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{
+    DataType, Field, Fields, Int32Type, Schema as ArrowSchema, TimeUnit,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::metadata::KeyValue;
+use datafusion::parquet::file::properties::WriterProperties;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Rows per row group: what a reader holds of a column at a time.
+const ROW_GROUP: usize = 65_536;
+
+/// What was written, for the command's summary.
+pub struct Written {
+    pub files: Vec<(String, usize)>,
+}
+
+pub fn convert(
+    program: &Program,
+    export: &Export,
+    tz: jiff::tz::Offset,
+    as_of: Option<&str>,
+    dir: &Path,
+) -> Result<Written, EngineError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| EngineError(format!("cannot create `{}`: {e}", dir.display())))?;
+    let mut locator = Locator::default();
+    for records in &export.collections {
+        for r in records {
+            locator.want(r.file, r.span.start);
+        }
+    }
+    for f in &export.findings {
+        locator.want(f.file, f.span.start);
+    }
+    locator.resolve(&export.files, &export.stamps);
+    let mut meta = vec![
+        KeyValue::new("comply.timezone".into(), offset_text(tz)),
+        KeyValue::new(
+            "comply.policy".into(),
+            format!("{} {}", program.name, program.version),
+        ),
+    ];
+    if let Some(a) = as_of {
+        meta.push(KeyValue::new("comply.as_of".into(), a.to_string()));
+    }
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .set_key_value_metadata(Some(meta))
+        .build();
+    let mut written = Written { files: Vec::new() };
+    for (c, def) in program.schema.collections.iter().enumerate() {
+        let need = &program.projection.collections[c];
+        let batch = tables::table(&program.schema, export, c, need, tz)?;
+        let records = &export.collections[c];
+        let lines: Vec<_> = records
+            .iter()
+            .map(|r| locator.get(r.file, r.span.start))
+            .collect();
+        let mut fields: Vec<Field> = Vec::new();
+        let mut columns: Vec<ArrayRef> = Vec::new();
+        for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
+            fields.push(f.as_ref().clone());
+            columns.push(a.clone());
+            if f.name() == tables::OFFSET {
+                fields.push(Field::new("_line", DataType::UInt32, false));
+                columns.push(Arc::new(UInt32Array::from_iter_values(
+                    lines.iter().map(|l| l.line as u32),
+                )));
+                fields.push(Field::new("_column", DataType::UInt32, false));
+                columns.push(Arc::new(UInt32Array::from_iter_values(
+                    lines.iter().map(|l| l.column as u32),
+                )));
+            }
+        }
+        // Declared fields follow the location columns: store them portably.
+        let first_field = fields.len() - declared_count(&def.record, need);
+        for (i, (f, n)) in def
+            .record
+            .fields
+            .iter()
+            .zip(&need.fields)
+            .filter_map(|(f, n)| n.as_ref().map(|n| (f, n)))
+            .enumerate()
+        {
+            let at = first_field + i;
+            let stored = storage(&program.schema, &f.ty, n, &columns[at])?;
+            fields[at] = Field::new(&f.name, stored.data_type().clone(), true);
+            columns[at] = stored;
+        }
+        let schema = Arc::new(ArrowSchema::new(fields));
+        let batch = RecordBatch::try_new(schema.clone(), columns)?;
+        let name = format!("{}.parquet", def.name);
+        write(&dir.join(&name), &batch, &props)?;
+        written.files.push((name, batch.num_rows()));
+    }
+    let findings = findings_batch(program, export, &locator)?;
+    write(&dir.join("_integrity.parquet"), &findings, &props)?;
+    written
+        .files
+        .push(("_integrity.parquet".into(), findings.num_rows()));
+    Ok(written)
+}
+
+fn declared_count(o: &ObjectType, need: &Need) -> usize {
+    o.fields
+        .iter()
+        .zip(&need.fields)
+        .filter(|(_, n)| n.is_some())
+        .count()
+}
+
+fn write(path: &Path, batch: &RecordBatch, props: &WriterProperties) -> Result<(), EngineError> {
+    let shown = path.display();
+    let file = std::fs::File::create(path)
+        .map_err(|e| EngineError(format!("cannot create `{shown}`: {e}")))?;
+    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props.clone()))
+        .map_err(|e| EngineError(format!("cannot write `{shown}`: {e}")))?;
+    w.write(batch)
+        .and_then(|_| w.close().map(|_| ()))
+        .map_err(|e| EngineError(format!("cannot write `{shown}`: {e}")))
+}
+
+/// A column of the engine's representation in its stored one.
+fn storage(schema: &Schema, ty: &Type, need: &Need, a: &ArrayRef) -> Result<ArrayRef, EngineError> {
+    Ok(match ty {
+        Type::Time => cast(
+            a,
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+        )?,
+        Type::Enum(e) => {
+            let names = StringArray::from_iter_values(schema.enums[*e].values.iter());
+            let keys = cast(a, &DataType::Int32)?;
+            let keys = keys.as_primitive::<Int32Type>().clone();
+            Arc::new(DictionaryArray::<Int32Type>::try_new(
+                keys,
+                Arc::new(names),
+            )?)
+        }
+        Type::Object(o) => {
+            let s = a.as_struct();
+            let mut fields = Vec::new();
+            let mut children = Vec::new();
+            for (f, n) in o.fields.iter().zip(&need.fields) {
+                let Some(n) = n else { continue };
+                let Some(child) = s.column_by_name(&f.name) else {
+                    continue;
+                };
+                let stored = storage(schema, &f.ty, n, child)?;
+                fields.push(Field::new(&f.name, stored.data_type().clone(), true));
+                children.push(stored);
+            }
+            if fields.is_empty() {
+                return Ok(a.clone());
+            }
+            Arc::new(StructArray::try_new(
+                Fields::from(fields),
+                children,
+                s.nulls().cloned(),
+            )?)
+        }
+        Type::List(t) => {
+            let l = a.as_list::<i32>();
+            let values = storage(schema, t, need, l.values())?;
+            Arc::new(ListArray::try_new(
+                Arc::new(Field::new("item", values.data_type().clone(), true)),
+                l.offsets().clone(),
+                values,
+                l.nulls().cloned(),
+            )?)
+        }
+        _ => {
+            debug_assert_eq!(a.data_type(), &arrow_type(schema, ty, need));
+            a.clone()
+        }
+    })
+}
+
+fn findings_batch(
+    program: &Program,
+    export: &Export,
+    locator: &Locator,
+) -> Result<RecordBatch, EngineError> {
+    let fs = &export.findings;
+    let code = |f: &crate::data::model::IntegrityFinding| {
+        program
+            .integrity
+            .iter()
+            .find(|r| r.kind == f.kind)
+            .map(|r| r.info.code.clone())
+    };
+    let display = |f: usize| export.files.get(f).map(|f| f.display.clone());
+    let lines: Vec<_> = fs
+        .iter()
+        .map(|f| locator.get(f.file, f.span.start))
+        .collect();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        (
+            "rule",
+            Arc::new(StringArray::from_iter(fs.iter().map(code))),
+        ),
+        (
+            "collection",
+            Arc::new(StringArray::from_iter_values(
+                fs.iter().map(|f| f.collection.as_str()),
+            )),
+        ),
+        (
+            "id",
+            Arc::new(StringArray::from_iter(fs.iter().map(|f| f.id.as_deref()))),
+        ),
+        (
+            "key",
+            Arc::new(StringArray::from_iter(fs.iter().map(|f| f.key.as_deref()))),
+        ),
+        (
+            "message",
+            Arc::new(StringArray::from_iter_values(
+                fs.iter().map(|f| f.message.as_str()),
+            )),
+        ),
+        (
+            "_file",
+            Arc::new(StringArray::from_iter(fs.iter().map(|f| display(f.file)))),
+        ),
+        (
+            "_offset",
+            Arc::new(UInt64Array::from_iter_values(
+                fs.iter().map(|f| f.span.start),
+            )),
+        ),
+        (
+            "_line",
+            Arc::new(UInt32Array::from_iter_values(
+                lines.iter().map(|l| l.line as u32),
+            )),
+        ),
+        (
+            "_column",
+            Arc::new(UInt32Array::from_iter_values(
+                lines.iter().map(|l| l.column as u32),
+            )),
+        ),
+        (
+            "_pointer",
+            Arc::new(StringArray::from_iter_values(
+                fs.iter().map(|f| f.pointer.as_str()),
+            )),
+        ),
+        (
+            "field",
+            Arc::new(StringArray::from_iter(
+                fs.iter().map(|f| f.field.as_ref().map(|(p, _)| p.as_str())),
+            )),
+        ),
+    ];
+    let schema = ArrowSchema::new(
+        columns
+            .iter()
+            .map(|(n, a)| {
+                Field::new(
+                    *n,
+                    a.data_type().clone(),
+                    a.null_count() > 0 || a.is_empty(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    Ok(RecordBatch::try_new(
+        Arc::new(schema),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )?)
+}
+
+fn offset_text(tz: jiff::tz::Offset) -> String {
+    let secs = tz.seconds();
+    let (sign, abs) = if secs < 0 { ('-', -secs) } else { ('+', secs) };
+    format!("{sign}{:02}:{:02}", abs / 3600, abs % 3600 / 60)
+}

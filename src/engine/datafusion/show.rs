@@ -1,0 +1,231 @@
+//! Values as message text, inside the plan: scalar functions that render a
+//! column exactly as the native engine's `Renderer` renders a value, so
+//! that both engines write the same messages.
+
+use crate::check::ir::PeriodKind;
+use crate::eval::period::Period;
+use crate::eval::render::{duration, number, time_in};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, StringArray, StringBuilder, StructArray,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, Float64Type, Int64Type};
+use datafusion::common::{exec_err, Result, ScalarValue};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+use std::sync::Arc;
+
+/// How a value of some type reads in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Show {
+    Bool,
+    Int,
+    Num,
+    /// Free text from the export is quoted, so that redaction can mask it.
+    Str {
+        quote: bool,
+    },
+    Time,
+    Dur,
+    Enum(Vec<String>),
+    Ref,
+    Obj,
+    /// A period struct: its label.
+    Period,
+    List(Box<Show>),
+}
+
+/// A scalar function of one argument returning its text.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ShowFn {
+    name: String,
+    show: Show,
+    tz_seconds: i32,
+    signature: Signature,
+}
+
+pub fn udf(show: Show, tz: jiff::tz::Offset) -> ScalarUDF {
+    ScalarUDF::new_from_impl(ShowFn {
+        name: format!("comply_show_{show:?}"),
+        show,
+        tz_seconds: tz.seconds(),
+        signature: Signature::any(1, Volatility::Immutable),
+    })
+}
+
+impl ScalarUDFImpl for ShowFn {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let Some(arg) = args.args.first() else {
+            return exec_err!("{} takes one argument", self.name);
+        };
+        let array = arg.to_array(args.number_rows)?;
+        let tz = jiff::tz::Offset::from_seconds(self.tz_seconds).unwrap_or(jiff::tz::Offset::UTC);
+        let mut out = StringBuilder::new();
+        for i in 0..array.len() {
+            out.append_value(cell(array.as_ref(), i, &self.show, tz));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> String {
+    if a.is_null(i) {
+        return "(absent)".into();
+    }
+    match show {
+        Show::Bool => a.as_boolean().value(i).to_string(),
+        Show::Int => match a.data_type() {
+            DataType::Float64 => number(a.as_primitive::<Float64Type>().value(i)),
+            _ => a.as_primitive::<Int64Type>().value(i).to_string(),
+        },
+        Show::Num => match a.data_type() {
+            DataType::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
+            _ => number(a.as_primitive::<Float64Type>().value(i)),
+        },
+        Show::Str { quote } => {
+            let s = a.as_string::<i32>().value(i);
+            if *quote {
+                format!("\"{}\"", s.replace('"', "'"))
+            } else {
+                s.to_string()
+            }
+        }
+        Show::Ref => a.as_string::<i32>().value(i).to_string(),
+        Show::Time => time_in(tz, i128::from(a.as_primitive::<Int64Type>().value(i))),
+        Show::Dur => duration(i128::from(a.as_primitive::<Int64Type>().value(i))),
+        Show::Enum(names) => {
+            let v = a.as_primitive::<Int64Type>().value(i);
+            usize::try_from(v)
+                .ok()
+                .and_then(|v| names.get(v))
+                .cloned()
+                .unwrap_or_else(|| format!("#{v}"))
+        }
+        Show::Obj => "{…}".into(),
+        Show::Period => {
+            let s = a.as_struct();
+            match s.column_by_name("label") {
+                Some(l) if !l.is_null(i) => l.as_string::<i32>().value(i).to_string(),
+                _ => "(absent)".into(),
+            }
+        }
+        Show::List(inner) => {
+            let items: ArrayRef = a.as_list::<i32>().value(i);
+            (0..items.len())
+                .filter(|&j| !items.is_null(j))
+                .map(|j| cell(items.as_ref(), j, inner, tz))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
+}
+
+/// The struct a period value is in the plan.
+pub fn period_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("start", DataType::Int64, true),
+        Field::new("end", DataType::Int64, true),
+        Field::new("label", DataType::Utf8, true),
+        Field::new("kind", DataType::Utf8, true),
+    ])
+}
+
+/// Periods as a struct array, null where there is none.
+pub fn period_array(periods: &[Option<Period>]) -> Result<StructArray> {
+    let start = Int64Array::from_iter(
+        periods
+            .iter()
+            .map(|p| p.and_then(|p| i64::try_from(p.start).ok())),
+    );
+    let end = Int64Array::from_iter(
+        periods
+            .iter()
+            .map(|p| p.and_then(|p| i64::try_from(p.end).ok())),
+    );
+    let label = StringArray::from_iter(periods.iter().map(|p| p.map(|p| p.label())));
+    let kind = StringArray::from_iter(periods.iter().map(|p| p.map(|p| p.kind.name())));
+    let nulls =
+        datafusion::arrow::buffer::NullBuffer::from_iter(periods.iter().map(Option::is_some));
+    Ok(StructArray::try_new(
+        period_fields(),
+        vec![
+            Arc::new(start),
+            Arc::new(end),
+            Arc::new(label),
+            Arc::new(kind),
+        ],
+        Some(nulls),
+    )?)
+}
+
+/// `quarter(year, n)` and friends over columns: a period per row.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PeriodFn {
+    name: String,
+    kind: PeriodKind,
+    tz_seconds: i32,
+    signature: Signature,
+}
+
+pub fn period_udf(kind: PeriodKind, tz: jiff::tz::Offset) -> ScalarUDF {
+    ScalarUDF::new_from_impl(PeriodFn {
+        name: format!("comply_{}", kind.name()),
+        kind,
+        tz_seconds: tz.seconds(),
+        signature: Signature::any(2, Volatility::Immutable),
+    })
+}
+
+impl ScalarUDFImpl for PeriodFn {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Struct(period_fields()))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let n = args.number_rows;
+        let ints = |i: usize| -> Result<Option<Int64Array>> {
+            let Some(a) = args.args.get(i) else {
+                return Ok(None);
+            };
+            let a = a.to_array(n)?;
+            Ok(match a.data_type() {
+                DataType::Int64 => Some(a.as_primitive::<Int64Type>().clone()),
+                DataType::Null => Some(Int64Array::new_null(n)),
+                t => return exec_err!("{} takes integers, not {t}", self.name),
+            })
+        };
+        let (years, ns) = (ints(0)?, ints(1)?);
+        let tz = jiff::tz::Offset::from_seconds(self.tz_seconds).unwrap_or(jiff::tz::Offset::UTC);
+        let periods: Vec<Option<Period>> = (0..n)
+            .map(|i| {
+                let y = years.as_ref().filter(|a| !a.is_null(i))?.value(i);
+                let m = match &ns {
+                    Some(a) if a.is_null(i) => return None,
+                    Some(a) => a.value(i),
+                    None => 1,
+                };
+                Period::of(self.kind, y, m, tz)
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(period_array(&periods)?)))
+    }
+}
+
+/// A literal period struct, for a generated table's rows.
+pub fn period_scalar(p: Period) -> Result<ScalarValue> {
+    Ok(ScalarValue::Struct(Arc::new(period_array(&[Some(p)])?)))
+}

@@ -1,0 +1,238 @@
+//! The loaded export as Arrow tables, one per collection, typed by the
+//! policy's schema: what the relational engine scans and what `comply
+//! convert` writes as Parquet.
+//!
+//! Inside the engine an instant is an `Int64` of nanoseconds since the
+//! epoch and an enum value its 0-based position in its declaration: the
+//! IR compares and subtracts them as the native evaluator does, exactly.
+//! A date-only value is midnight in the export's time zone, as the native
+//! evaluator reads it. Absent in the spec's sense (null, blank, unfit, an
+//! empty list or object) is null.
+
+use crate::data::model::{Export, Field, Record, Val};
+use crate::schema::{CollId, Need, ObjectType, Schema, Type};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, StringArray, StructArray,
+    UInt32Array, UInt64Array,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Fields, Schema as ArrowSchema};
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::record_batch::RecordBatch;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Columns every collection's table has besides its declared fields.
+pub const ROW: &str = "_row";
+pub const ID: &str = "_id";
+/// Whether this is the first record with its id (the one a reference resolves to).
+pub const FIRST: &str = "_first";
+pub const FILE: &str = "_file";
+pub const OFFSET: &str = "_offset";
+pub const POINTER: &str = "_pointer";
+
+/// The Arrow type of a declared field type, keeping only the fields `need` reads.
+pub fn arrow_type(schema: &Schema, ty: &Type, need: &Need) -> DataType {
+    match ty {
+        Type::String | Type::Ref(_) => DataType::Utf8,
+        Type::Int { .. } | Type::Time | Type::Enum(_) => DataType::Int64,
+        Type::Number => DataType::Float64,
+        Type::Bool | Type::AnyObject => DataType::Boolean,
+        Type::Object(o) => DataType::Struct(struct_fields(schema, o, need)),
+        Type::List(t) => DataType::List(Arc::new(ArrowField::new(
+            "item",
+            arrow_type(schema, t, need),
+            true,
+        ))),
+    }
+}
+
+fn struct_fields(schema: &Schema, o: &ObjectType, need: &Need) -> Fields {
+    o.fields
+        .iter()
+        .zip(&need.fields)
+        .filter_map(|(f, n)| {
+            n.as_ref()
+                .map(|n| ArrowField::new(&f.name, arrow_type(schema, &f.ty, n), true))
+        })
+        .collect()
+}
+
+/// The table schema of collection `c`.
+pub fn table_schema(schema: &Schema, c: CollId, need: &Need) -> ArrowSchema {
+    let mut fields = vec![
+        ArrowField::new(ROW, DataType::UInt32, false),
+        ArrowField::new(ID, DataType::Utf8, true),
+        ArrowField::new(FIRST, DataType::Boolean, false),
+        ArrowField::new(FILE, DataType::Utf8, false),
+        ArrowField::new(OFFSET, DataType::UInt64, false),
+        ArrowField::new(POINTER, DataType::Utf8, false),
+    ];
+    fields.extend(
+        struct_fields(schema, &schema.collections[c].record, need)
+            .iter()
+            .map(|f| f.as_ref().clone()),
+    );
+    ArrowSchema::new(fields)
+}
+
+/// Collection `c` of `export` as one batch. `need` must be what the export
+/// was loaded with (its layout keeps at least those fields).
+pub fn table(
+    schema: &Schema,
+    export: &Export,
+    c: CollId,
+    need: &Need,
+    tz: jiff::tz::Offset,
+) -> Result<RecordBatch, ArrowError> {
+    let records = &export.collections[c];
+    let layout = export.layouts.get(c).cloned().unwrap_or_default();
+    let ids = &export.ids;
+    let mut seen = HashSet::new();
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(UInt32Array::from_iter_values(0..records.len() as u32)),
+        Arc::new(StringArray::from_iter(
+            records.iter().map(|r| r.id.map(|s| ids.resolve(s))),
+        )),
+        Arc::new(BooleanArray::from_iter(
+            records
+                .iter()
+                .map(|r| Some(r.id.is_none_or(|s| seen.insert(s)))),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            records
+                .iter()
+                .map(|r| export.files[r.file].display.as_str()),
+        )),
+        Arc::new(UInt64Array::from_iter_values(
+            records.iter().map(|r| r.span.start),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            records.iter().map(|r| pointer(export, r)),
+        )),
+    ];
+    let conv = Converter { schema, export, tz };
+    let record = &schema.collections[c].record;
+    for (i, (f, n)) in record.fields.iter().zip(&need.fields).enumerate() {
+        let Some(n) = n else { continue };
+        let slot = layout.slot(i);
+        let vals: Vec<Option<&Val>> = records
+            .iter()
+            .map(|r| slot.and_then(|s| r.fields.get(s)).and_then(present))
+            .collect();
+        columns.push(conv.column(&f.ty, n, layout.inner(i), &vals)?);
+    }
+    RecordBatch::try_new(Arc::new(table_schema(schema, c, need)), columns)
+}
+
+fn pointer(export: &Export, r: &Record) -> String {
+    format!("{}/{}", export.files[r.file].pointer_prefix, r.ordinal)
+}
+
+fn present(f: &Option<Field>) -> Option<&Val> {
+    f.as_ref().and_then(Field::present)
+}
+
+struct Converter<'a> {
+    schema: &'a Schema,
+    export: &'a Export,
+    tz: jiff::tz::Offset,
+}
+
+impl Converter<'_> {
+    fn column(
+        &self,
+        ty: &Type,
+        need: &Need,
+        layout: &crate::schema::Layout,
+        vals: &[Option<&Val>],
+    ) -> Result<ArrayRef, ArrowError> {
+        let ids = &self.export.ids;
+        Ok(match ty {
+            Type::String | Type::Ref(_) => {
+                Arc::new(StringArray::from_iter(vals.iter().map(|v| match v {
+                    Some(Val::Str(s) | Val::Ref(s)) => Some(ids.resolve(*s)),
+                    _ => None,
+                })))
+            }
+            Type::Int { .. } => Arc::new(Int64Array::from_iter(vals.iter().map(|v| match v {
+                Some(Val::Int(i)) => Some(*i),
+                _ => None,
+            }))),
+            Type::Enum(_) => Arc::new(Int64Array::from_iter(vals.iter().map(|v| match v {
+                Some(Val::Enum(e)) => Some(i64::from(*e)),
+                _ => None,
+            }))),
+            Type::Time => Arc::new(Int64Array::from_iter(vals.iter().map(|v| {
+                let ns = match v {
+                    Some(Val::Time(s, n)) => i128::from(*s) * 1_000_000_000 + i128::from(*n),
+                    Some(Val::Date(d)) => crate::eval::period::midnight(*d, self.tz)?,
+                    _ => return None,
+                };
+                i64::try_from(ns).ok()
+            }))),
+            Type::Number => Arc::new(Float64Array::from_iter(vals.iter().map(|v| match v {
+                Some(Val::Num(n)) => Some(*n),
+                Some(Val::Int(i)) => Some(*i as f64),
+                _ => None,
+            }))),
+            Type::Bool => Arc::new(BooleanArray::from_iter(vals.iter().map(|v| match v {
+                Some(Val::Bool(b)) => Some(*b),
+                _ => None,
+            }))),
+            Type::AnyObject => Arc::new(BooleanArray::from_iter(
+                vals.iter().map(|v| v.map(|_| true)),
+            )),
+            Type::Object(o) => {
+                let fields = struct_fields(self.schema, o, need);
+                let mut children = Vec::new();
+                for (i, (f, n)) in o.fields.iter().zip(&need.fields).enumerate() {
+                    let Some(n) = n else { continue };
+                    let slot = layout.slot(i);
+                    let inner: Vec<Option<&Val>> = vals
+                        .iter()
+                        .map(|v| match v {
+                            Some(Val::Obj(fs)) => slot.and_then(|s| fs.get(s)).and_then(present),
+                            _ => None,
+                        })
+                        .collect();
+                    children.push(self.column(&f.ty, n, layout.inner(i), &inner)?);
+                }
+                let nulls =
+                    NullBuffer::from_iter(vals.iter().map(|v| matches!(v, Some(Val::Obj(_)))));
+                if fields.is_empty() {
+                    Arc::new(StructArray::new_empty_fields(vals.len(), Some(nulls)))
+                } else {
+                    Arc::new(StructArray::try_new(fields, children, Some(nulls))?)
+                }
+            }
+            Type::List(t) => {
+                let mut lengths = Vec::with_capacity(vals.len());
+                let mut items: Vec<Option<&Val>> = Vec::new();
+                let mut valid = Vec::with_capacity(vals.len());
+                for v in vals {
+                    match v {
+                        // A list whose every element is absent is absent.
+                        Some(Val::List(xs)) if xs.iter().any(|x| x.val != Val::Absent) => {
+                            lengths.push(xs.len());
+                            items.extend(xs.iter().map(Field::present));
+                            valid.push(true);
+                        }
+                        _ => {
+                            lengths.push(0);
+                            valid.push(false);
+                        }
+                    }
+                }
+                let child = self.column(t, need, layout, &items)?;
+                let field = Arc::new(ArrowField::new("item", child.data_type().clone(), true));
+                Arc::new(ListArray::try_new(
+                    field,
+                    OffsetBuffer::from_lengths(lengths),
+                    child,
+                    Some(NullBuffer::from(valid)),
+                )?)
+            }
+        })
+    }
+}

@@ -1,0 +1,214 @@
+//! One policy, two engines, one answer: `--engine datafusion` must give the
+//! native engine's report, byte for byte in JSON (violations, messages,
+//! keys, locations, summary), on the sample export in both layouts and on
+//! generated exports of several seeds and sizes, in January, with a
+//! parameter overridden. A difference is a bug in one of them.
+#![cfg(feature = "datafusion")]
+
+mod common;
+
+use common::{comply, root};
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The generator example, built by `cargo test` beside the test binaries.
+fn gen() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target directory");
+    let gen = dir
+        .join("examples")
+        .join(format!("gen{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        gen.exists(),
+        "{} is missing: run the tests with `cargo test`, which builds examples",
+        gen.display()
+    );
+    gen
+}
+
+fn generate(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let status = Command::new(gen())
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("run gen");
+    assert!(status.success(), "gen {args:?} failed");
+    out
+}
+
+/// Both engines' JSON reports of the same command.
+fn both(args: &[&str]) -> (String, String) {
+    let run = |engine: &str| {
+        let mut a = vec![
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            "--engine",
+            engine,
+        ];
+        a.extend_from_slice(args);
+        let out = comply(&a);
+        assert!(
+            out.code == 0 || out.code == 2,
+            "{engine} {args:?}: exit {}\n{}",
+            out.code,
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("datafusion engine"),
+            "{engine} {args:?}: {}",
+            out.stderr
+        );
+        out.stdout
+    };
+    (run("native"), run("datafusion"))
+}
+
+fn assert_agree(args: &[&str]) -> usize {
+    let (native, relational) = both(args);
+    let n: serde_json::Value = serde_json::from_str(&native).expect("native JSON");
+    let r: serde_json::Value = serde_json::from_str(&relational).expect("datafusion JSON");
+    if n != r {
+        let (nv, rv) = (&n["violations"], &r["violations"]);
+        let only = |a: &serde_json::Value, b: &serde_json::Value| -> Vec<String> {
+            let a = a.as_array().cloned().unwrap_or_default();
+            let b = b.as_array().cloned().unwrap_or_default();
+            a.iter()
+                .filter(|v| !b.contains(v))
+                .take(5)
+                .map(|v| format!("{} {} {}", v["rule"], v["id"], v["message"]))
+                .collect()
+        };
+        panic!(
+            "the engines disagree on {args:?}\nonly native: {:#?}\nonly datafusion: {:#?}\nsummaries: {} / {}",
+            only(nv, rv),
+            only(rv, nv),
+            n["summary"],
+            r["summary"]
+        );
+    }
+    n["violations"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn the_sample_export_in_both_layouts() {
+    let found = assert_agree(&["fixtures/sample-export"]);
+    assert!(found > 0, "the sample export has violations");
+    assert_agree(&["fixtures/sample-export.json"]);
+}
+
+#[test]
+fn the_rule_fixtures_pass_on_the_relational_engine() {
+    let out = comply(&["test", "--engine", "datafusion", "-q", "fixtures/rules"]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(" passed, 0 failed"), "{}", out.stdout);
+}
+
+#[test]
+fn generated_exports_of_three_seeds_and_two_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    for seed in ["1", "2", "3"] {
+        for customers in ["40", "160"] {
+            let p = generate(
+                dir.path(),
+                &format!("g-{seed}-{customers}.json"),
+                &[
+                    "--customers",
+                    customers,
+                    "--seed",
+                    seed,
+                    "--violations",
+                    "0.3",
+                ],
+            );
+            let found = assert_agree(&[p.to_str().unwrap()]);
+            assert!(found > 0, "seed {seed}: a generated export has violations");
+        }
+    }
+}
+
+#[test]
+fn a_production_like_export_with_integrity_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = generate(
+        dir.path(),
+        "prod.json",
+        &["--production", "--customers", "300", "--seed", "5"],
+    );
+    assert!(assert_agree(&[p.to_str().unwrap()]) > 0);
+}
+
+#[test]
+fn a_january_as_of_and_a_parameter_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = generate(
+        dir.path(),
+        "g.json",
+        &["--customers", "80", "--seed", "9", "--violations", "0.5"],
+    );
+    let p = p.to_str().unwrap();
+    assert!(assert_agree(&[p, "--as-of", "2026-01-15T09:00:00+08:00"]) > 0);
+    assert!(
+        assert_agree(&[
+            p,
+            "--param",
+            "record_within_days=1",
+            "--param",
+            "complaint_response_days=2"
+        ]) > 0
+    );
+}
+
+#[test]
+fn the_directory_layout_of_a_generated_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let status = Command::new(gen())
+        .args([
+            "--customers",
+            "60",
+            "--seed",
+            "4",
+            "--layout",
+            "directory",
+            "--violations",
+            "0.4",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(assert_agree(&[out.to_str().unwrap()]) > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Small random exports: any seed, size and violation rate.
+    #[test]
+    fn random_small_exports(seed in 0u64..1_000_000, customers in 1usize..30, rate in 0.0f64..1.0) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = generate(
+            dir.path(),
+            "r.json",
+            &["--customers", &customers.to_string(), "--seed", &seed.to_string(), "--violations", &format!("{rate:.2}")],
+        );
+        assert_agree(&[p.to_str().unwrap()]);
+    }
+}
+
+#[test]
+fn explain_plan_prints_the_optimized_plan() {
+    let out = comply(&["explain", "CD431", "--plan"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Join"), "{}", out.stdout);
+    let _ = root();
+}
