@@ -19,6 +19,8 @@ pub struct AuditOptions {
     /// Keep every declared field rather than only those the rules read.
     pub no_projection: bool,
     pub engine: Engine,
+    /// `--memory-limit`, in bytes: the relational engine's memory pool.
+    pub memory_limit: Option<u64>,
 }
 
 /// Which engine runs the rules. Both find the same violations; the report
@@ -173,6 +175,24 @@ pub fn audit(
 
 /// Loads the export with the fields the policy's rules read.
 pub fn load(program: &Program, paths: &[PathBuf], opts: &AuditOptions) -> Export {
+    #[cfg(feature = "datafusion")]
+    if let [dir] = paths {
+        use crate::engine::datafusion::columnar;
+        if opts.engine == Engine::Datafusion && columnar::is_columnar(dir) {
+            return match columnar::open(program, dir) {
+                Ok(mut export) => {
+                    export.stored = Some(dir.clone());
+                    export
+                }
+                Err(e) => Export {
+                    errors: vec![miette::miette!("{e}")],
+                    collections: vec![Vec::new(); program.schema.collections.len()],
+                    incomplete: vec![None; program.schema.collections.len()],
+                    ..Export::default()
+                },
+            };
+        }
+    }
     let load_opts = crate::data::LoadOptions {
         projection: (!opts.no_projection).then(|| program.projection.clone()),
         ..crate::data::LoadOptions::default()
@@ -221,11 +241,16 @@ pub fn judge(
         },
     };
     let settings = Settings { as_of, tz, params };
+    // The relational engine adds to a converted export the records it shows.
+    #[cfg_attr(not(feature = "datafusion"), allow(unused_mut))]
+    let mut export = export;
     let found = match opts.engine {
         Engine::Native => crate::eval::find(program, &export, &settings),
         #[cfg(feature = "datafusion")]
-        Engine::Datafusion => crate::engine::datafusion::find(program, &export, &settings)
-            .map_err(|e| SetupError::EngineFailed(e.to_string()))?,
+        Engine::Datafusion => {
+            crate::engine::datafusion::find(program, &mut export, &settings, opts.memory_limit)
+                .map_err(|e| SetupError::EngineFailed(e.to_string()))?
+        }
         #[cfg(not(feature = "datafusion"))]
         Engine::Datafusion => return Err(SetupError::EngineUnavailable),
     };

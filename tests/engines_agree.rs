@@ -205,6 +205,163 @@ proptest! {
     }
 }
 
+/// `comply convert` then a check of the Parquet: the native report of the
+/// JSON, byte for byte, and the export's records, typed, in the files.
+#[test]
+fn a_converted_export_checks_like_its_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("fixtures/sample-export".to_string(), "sample"),
+        (
+            generate(
+                dir.path(),
+                "prod.json",
+                &["--production", "--customers", "250", "--seed", "8"],
+            )
+            .to_str()
+            .unwrap()
+            .to_string(),
+            "prod",
+        ),
+    ];
+    for (export, name) in &cases {
+        let out_dir = dir.path().join(format!("{name}.parquet"));
+        let out = comply(&[
+            "convert",
+            export,
+            "--to",
+            "parquet",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out_dir.join("customers.parquet").is_file());
+        assert!(out_dir.join("_integrity.parquet").is_file());
+        let native = comply(&["check", "--format", "json", "--exit-zero", export]);
+        let columnar = comply(&[
+            "check",
+            "--engine",
+            "datafusion",
+            "--format",
+            "json",
+            "--exit-zero",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(columnar.code, 0, "{}", columnar.stderr);
+        assert_eq!(
+            native.stdout, columnar.stdout,
+            "{name}: the Parquet check differs"
+        );
+    }
+}
+
+/// The Parquet files are typed by the policy's schema: timestamps in UTC,
+/// enums as dictionary names, lists and structs, and the location columns.
+#[test]
+fn converted_files_are_typed_by_the_schema() {
+    use datafusion::arrow::datatypes::{DataType, TimeUnit};
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let dir = tempfile::tempdir().unwrap();
+    let out = comply(&[
+        "convert",
+        "fixtures/sample-export",
+        "--to",
+        "parquet",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = std::fs::File::open(dir.path().join("customers.parquet")).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let meta = reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .cloned()
+        .unwrap_or_default();
+    let tz = meta
+        .iter()
+        .find(|k| k.key == "comply.timezone")
+        .and_then(|k| k.value.clone());
+    assert_eq!(tz.as_deref(), Some("+08:00"));
+    let schema = reader.schema().clone();
+    let ty = |n: &str| schema.field_with_name(n).unwrap().data_type().clone();
+    assert_eq!(
+        ty("info_collected_at"),
+        DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+    );
+    assert!(
+        matches!(ty("stage"), DataType::Dictionary(..)),
+        "{:?}",
+        ty("stage")
+    );
+    assert!(
+        matches!(ty("profile"), DataType::Struct(_)),
+        "{:?}",
+        ty("profile")
+    );
+    for c in [
+        "_row",
+        "_id",
+        "_file",
+        "_offset",
+        "_line",
+        "_column",
+        "_end_line",
+        "_pointer",
+    ] {
+        assert!(schema.field_with_name(c).is_ok(), "no column {c}");
+    }
+    let rows: usize = reader.build().unwrap().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 200, "the sample has 200 customers");
+}
+
+/// A run that cannot fit its memory limit says so and exits 2; one that
+/// fits gives the same report.
+#[test]
+fn a_memory_limit_is_kept_or_the_run_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = generate(
+        dir.path(),
+        "m.json",
+        &["--production", "--customers", "400", "--seed", "2"],
+    );
+    let p = p.to_str().unwrap();
+    let native = comply(&["check", "--format", "json", "--exit-zero", p]);
+    let fits = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--memory-limit",
+        "1G",
+        "--format",
+        "json",
+        "--exit-zero",
+        p,
+    ]);
+    assert_eq!(native.stdout, fits.stdout);
+    let tight = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--memory-limit",
+        "64K",
+        "--format",
+        "json",
+        "--exit-zero",
+        p,
+    ]);
+    assert_eq!(tight.code, 2, "{}", tight.stderr);
+    assert!(
+        tight
+            .stderr
+            .contains("needs more memory than `--memory-limit` allows"),
+        "{}",
+        tight.stderr
+    );
+    let bad = comply(&["check", "--memory-limit", "2X", p]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("`2X` is not a size"), "{}", bad.stderr);
+}
+
 #[test]
 fn explain_plan_prints_the_optimized_plan() {
     let out = comply(&["explain", "CD431", "--plan"]);

@@ -76,6 +76,31 @@ pub struct CheckArgs {
     /// as an Apache DataFusion plan; needs the `datafusion` feature)
     #[arg(long, value_enum, default_value_t = crate::audit::Engine::Native)]
     pub engine: crate::audit::Engine,
+    /// Memory the `datafusion` engine may use (`512M`, `2G`); past it, its
+    /// joins and aggregates spill to the temporary directory
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+}
+
+/// `512M`, `2G`, `1.5G`, `65536` (bytes).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => (&t[..i], t[i..].to_ascii_uppercase()),
+        None => (t, String::new()),
+    };
+    let scale: u64 = match unit.trim_end_matches('B').trim_end_matches('I') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("`{s}` is not a size: write it like `512M` or `2G`")),
+    };
+    match num.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok((n * scale as f64) as u64),
+        _ => Err(format!("`{s}` is not a size: write it like `512M` or `2G`")),
+    }
 }
 
 /// `--format` values: the report formats plus HTML.
@@ -322,6 +347,7 @@ pub fn run(args: CheckArgs) -> Exit {
         params,
         no_projection: args.no_projection,
         engine: args.engine,
+        memory_limit: args.memory_limit,
     };
     let params = match crate::audit::params(&program, &opts.params) {
         Ok(p) => p,

@@ -52,7 +52,10 @@ fn write(
     dir: PathBuf,
 ) -> Exit {
     let tz = crate::audit::time_zone(export);
-    let as_of = export.meta.as_of.as_ref().map(|(t, _)| t.as_str());
+    // What a check of the Parquet judges by when `--as-of` is not given.
+    let as_of = (export.meta.as_of.as_ref())
+        .or(export.meta.generated_at.as_ref())
+        .map(|(t, _)| t.as_str());
     match crate::engine::datafusion::parquet::convert(program, export, tz, as_of, &dir) {
         Ok(w) => {
             for (name, rows) in &w.files {

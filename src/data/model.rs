@@ -231,6 +231,17 @@ pub struct Export {
     /// read: locations are found by reading files again, and a file that
     /// changed in between would give wrong lines in silence.
     pub stamps: std::collections::HashMap<std::path::PathBuf, FileStamp>,
+    /// Lines and columns already known (a converted export stores them):
+    /// reports take them from here instead of reading the files again.
+    pub positions: Vec<(FileId, u64, crate::source::LineCol)>,
+    /// How many records the export holds, when `collections` holds only
+    /// some of them (a Parquet export keeps its records in its files and
+    /// loads only those a violation shows).
+    /// (records, files): how many the export holds, when not all are loaded.
+    pub counted: Option<(usize, usize)>,
+    /// The directory of a converted (Parquet) export this was opened from:
+    /// its records are read by the relational engine, not loaded.
+    pub stored: Option<std::path::PathBuf>,
 }
 
 /// What a file looked like when it was read.

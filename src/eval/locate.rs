@@ -14,16 +14,28 @@ pub struct Locator {
     group: HashMap<FileId, usize>,
     /// Positions found in one read of a path, by offset.
     found: Vec<Vec<(u64, LineCol)>>,
+    /// Positions given, not to be looked for in the files.
+    known: HashMap<(FileId, u64), LineCol>,
 }
 
 impl Locator {
     pub fn want(&mut self, file: FileId, offset: u64) {
-        self.wanted.entry(file).or_default().insert(offset);
+        if !self.known.contains_key(&(file, offset)) {
+            self.wanted.entry(file).or_default().insert(offset);
+        }
+    }
+
+    /// A position known beforehand.
+    pub fn know(&mut self, file: FileId, offset: u64, at: LineCol) {
+        self.known.insert((file, offset), at);
     }
 
     /// The position of a wanted offset, once resolved; `None` when its file
     /// could not be read.
     pub fn find(&self, file: FileId, offset: u64) -> Option<LineCol> {
+        if let Some(at) = self.known.get(&(file, offset)) {
+            return Some(*at);
+        }
         let found = self.found.get(*self.group.get(&file)?)?;
         let i = found.binary_search_by_key(&offset, |(o, _)| *o).ok()?;
         Some(found[i].1)

@@ -141,6 +141,9 @@ pub fn report(program: &Program, export: &Export, settings: &Settings, found: Ve
         .collect();
 
     let mut locator = Locator::default();
+    for (file, offset, at) in &export.positions {
+        locator.know(*file, *offset, *at);
+    }
     for (_, f) in &integrity {
         locator.want(f.file, f.span.start);
         locator.want(f.file, f.span.end);
@@ -265,13 +268,20 @@ pub fn report(program: &Program, export: &Export, settings: &Settings, found: Ve
         input_errors: export.errors.len(),
         // A document holds one `DataFile` per collection member (each with
         // its pointer prefix): files read are distinct paths.
-        files: export
-            .files
-            .iter()
-            .map(|f| &f.path)
-            .collect::<std::collections::HashSet<_>>()
-            .len(),
-        records: export.record_count(),
+        files: export.counted.map_or_else(
+            || {
+                export
+                    .files
+                    .iter()
+                    .map(|f| &f.path)
+                    .collect::<std::collections::HashSet<_>>()
+                    .len()
+            },
+            |(_, files)| files,
+        ),
+        records: export
+            .counted
+            .map_or_else(|| export.record_count(), |(records, _)| records),
         rules: program.rules.len(),
         ..Summary::default()
     };

@@ -4,6 +4,7 @@
 //! waivers, baselines, every format) is the same for both.
 
 pub mod arith;
+pub mod columnar;
 pub mod parquet;
 pub mod plan;
 pub mod show;
@@ -19,7 +20,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemTable;
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::context::SessionContext;
-use datafusion::logical_expr::TableSource;
+use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::SessionConfig;
 use std::sync::Arc;
 
@@ -47,7 +48,7 @@ fn memory_tables(
     program: &Program,
     export: &Export,
     tz: jiff::tz::Offset,
-) -> Result<Vec<Arc<dyn TableSource>>, EngineError> {
+) -> Result<Vec<LogicalPlan>, EngineError> {
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut out = Vec::new();
     for c in 0..program.schema.collections.len() {
@@ -65,7 +66,10 @@ fn memory_tables(
             partitions
         };
         let table = MemTable::try_new(batch.schema(), partitions)?;
-        out.push(provider_as_source(Arc::new(table)));
+        let name = &program.schema.collections[c].name;
+        out.push(
+            LogicalPlanBuilder::scan(name, provider_as_source(Arc::new(table)), None)?.build()?,
+        );
     }
     Ok(out)
 }
@@ -77,27 +81,57 @@ fn runtime() -> Result<tokio::runtime::Runtime, EngineError> {
         .map_err(|e| EngineError(format!("cannot start the runtime: {e}")))
 }
 
-fn session() -> SessionContext {
+fn session(memory_limit: Option<u64>) -> Result<SessionContext, EngineError> {
     let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
-    SessionContext::new_with_config(SessionConfig::new().with_target_partitions(parts))
+    let mut config = SessionConfig::new().with_target_partitions(parts);
+    // Strings read from Parquet as the engine holds them in memory (`Utf8`),
+    // so that a plan and its functions see one representation.
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
+    // With a limit, operators that can spill (sorts, aggregates, joins)
+    // spill to the system's temporary directory instead of growing past it.
+    let mut runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new();
+    if let Some(bytes) = memory_limit {
+        runtime = runtime.with_memory_limit(usize::try_from(bytes).unwrap_or(usize::MAX), 1.0);
+    }
+    let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+    // DataFusion 55's pushdown of leaf expressions fails on a projection
+    // that renames a scan's column to its own name ("qualified field name
+    // … and unqualified field name … would be ambiguous"), which is what
+    // reading a converted export's columns into the engine's types does.
+    for rule in ["extract_leaf_expressions", "push_down_leaf_projections"] {
+        ctx.remove_optimizer_rule(rule);
+    }
+    Ok(ctx)
 }
 
-/// What the rules find in `export`, as the native engine's `find` returns it.
+/// What the rules find in `export`, as the native engine's `find` returns
+/// it. A converted export's records are read from its Parquet files, and
+/// those the violations show are added to `export`.
 pub fn find(
     program: &Program,
-    export: &Export,
+    export: &mut Export,
     settings: &Settings,
+    memory_limit: Option<u64>,
 ) -> Result<Vec<Found>, EngineError> {
+    let ctx = session(memory_limit)?;
+    let rt = runtime()?;
+    let tables = match &export.stored {
+        Some(dir) => rt.block_on(columnar::tables(&ctx, program, dir))?,
+        None => memory_tables(program, export, settings.tz)?,
+    };
     let inputs = plan::Inputs {
         program,
-        tables: memory_tables(program, export, settings.tz)?,
+        tables,
         params: &settings.params,
         as_of: settings.as_of.as_nanosecond(),
         tz: settings.tz,
     };
-    let ctx = session();
     let offset = program.integrity.len();
-    runtime()?.block_on(async {
+    let mut found = rt.block_on(async {
         let mut found = Vec::new();
         for (i, rule) in program.rules.iter().enumerate() {
             let plan = plan::rule_plan(&inputs, rule)
@@ -107,7 +141,7 @@ pub fn find(
                 .await?
                 .collect()
                 .await
-                .map_err(|e| EngineError(format!("rule {}: {e}", rule.info.code)))?;
+                .map_err(|e| failed(rule, e, memory_limit))?;
             let coll = match rule.binders.first().map(|b| &b.source) {
                 Some(Source::Scan(c) | Source::Lookup { coll: c, .. }) => Some(*c),
                 _ => None,
@@ -116,8 +150,28 @@ pub fn find(
                 found.extend(rows(b, offset + i, coll));
             }
         }
-        Ok(found)
-    })
+        Ok::<_, EngineError>(found)
+    })?;
+    if let Some(dir) = export.stored.clone() {
+        rt.block_on(columnar::load_found(
+            &ctx, program, &dir, export, &mut found,
+        ))?;
+    }
+    Ok(found)
+}
+
+fn failed(
+    rule: &crate::check::ir::CheckedRule,
+    e: datafusion::error::DataFusionError,
+    memory_limit: Option<u64>,
+) -> EngineError {
+    let code = &rule.info.code;
+    match (e.find_root(), memory_limit) {
+        (datafusion::error::DataFusionError::ResourcesExhausted(why), Some(limit)) => EngineError(format!(
+            "rule {code} needs more memory than `--memory-limit` allows ({limit} bytes), even spilling to disk: {why}"
+        )),
+        _ => EngineError(format!("rule {code}: {e}")),
+    }
 }
 
 fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>) -> Vec<Found> {
@@ -161,7 +215,7 @@ pub fn explain(
         tz: settings.tz,
     };
     let plan = plan::rule_plan(&inputs, rule)?;
-    let optimized = session().state().optimize(&plan)?;
+    let optimized = session(None)?.state().optimize(&plan)?;
     let text = optimized.display_indent().to_string();
     Ok(text)
 }

@@ -51,10 +51,16 @@ pub fn convert(
     for records in &export.collections {
         for r in records {
             locator.want(r.file, r.span.start);
+            locator.want(r.file, r.span.end);
         }
     }
     for f in &export.findings {
         locator.want(f.file, f.span.start);
+        locator.want(f.file, f.span.end);
+    }
+    if let Some((file, span, _)) = &export.meta.location {
+        locator.want(*file, span.start);
+        locator.want(*file, span.end);
     }
     locator.resolve(&export.files, &export.stamps);
     let mut meta = vec![
@@ -67,6 +73,44 @@ pub fn convert(
     if let Some(a) = as_of {
         meta.push(KeyValue::new("comply.as_of".into(), a.to_string()));
     }
+    // The loader's data files, in its order: a check of the Parquet numbers
+    // them as the loader did, so that its report lists violations alike.
+    let files: Vec<(&str, &str, bool)> = export
+        .files
+        .iter()
+        .map(|f| (f.display.as_str(), f.pointer_prefix.as_str(), f.gzip))
+        .collect();
+    let paths: std::collections::HashSet<_> = export.files.iter().map(|f| &f.path).collect();
+    meta.push(KeyValue::new(
+        "comply.files".into(),
+        serde_json::json!(files).to_string(),
+    ));
+    meta.push(KeyValue::new(
+        "comply.paths".into(),
+        paths.len().to_string(),
+    ));
+    // Where the `export` object is: period rules point there.
+    if let Some((file, span, pointer)) = &export.meta.location {
+        let (s, e) = (locator.get(*file, span.start), locator.get(*file, span.end));
+        let display = export
+            .files
+            .get(*file)
+            .map(|f| f.display.clone())
+            .unwrap_or_default();
+        for (k, v) in [
+            ("file", display),
+            ("file_id", file.to_string()),
+            ("pointer", pointer.clone()),
+            ("offset", span.start.to_string()),
+            ("end", span.end.to_string()),
+            ("line", s.line.to_string()),
+            ("column", s.column.to_string()),
+            ("end_line", e.line.to_string()),
+            ("end_column", e.column.to_string()),
+        ] {
+            meta.push(KeyValue::new(format!("comply.meta.{k}"), v));
+        }
+    }
     let props = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::default()))
         .set_max_row_group_row_count(Some(ROW_GROUP))
@@ -77,24 +121,17 @@ pub fn convert(
         let need = &program.projection.collections[c];
         let batch = tables::table(&program.schema, export, c, need, tz)?;
         let records = &export.collections[c];
-        let lines: Vec<_> = records
-            .iter()
-            .map(|r| locator.get(r.file, r.span.start))
-            .collect();
+        let spans: Vec<_> = records.iter().map(|r| (r.file, r.span)).collect();
         let mut fields: Vec<Field> = Vec::new();
         let mut columns: Vec<ArrayRef> = Vec::new();
         for (f, a) in batch.schema().fields().iter().zip(batch.columns()) {
             fields.push(f.as_ref().clone());
             columns.push(a.clone());
             if f.name() == tables::OFFSET {
-                fields.push(Field::new("_line", DataType::UInt32, false));
-                columns.push(Arc::new(UInt32Array::from_iter_values(
-                    lines.iter().map(|l| l.line as u32),
-                )));
-                fields.push(Field::new("_column", DataType::UInt32, false));
-                columns.push(Arc::new(UInt32Array::from_iter_values(
-                    lines.iter().map(|l| l.column as u32),
-                )));
+                for (name, a) in location_columns(&locator, &spans) {
+                    fields.push(Field::new(name, a.data_type().clone(), false));
+                    columns.push(a);
+                }
             }
         }
         // Declared fields follow the location columns: store them portably.
@@ -214,11 +251,8 @@ fn findings_batch(
             .map(|r| r.info.code.clone())
     };
     let display = |f: usize| export.files.get(f).map(|f| f.display.clone());
-    let lines: Vec<_> = fs
-        .iter()
-        .map(|f| locator.get(f.file, f.span.start))
-        .collect();
-    let columns: Vec<(&str, ArrayRef)> = vec![
+    let spans: Vec<_> = fs.iter().map(|f| (f.file, f.span)).collect();
+    let mut columns: Vec<(&str, ArrayRef)> = vec![
         (
             "rule",
             Arc::new(StringArray::from_iter(fs.iter().map(code))),
@@ -253,31 +287,20 @@ fn findings_batch(
                 fs.iter().map(|f| f.span.start),
             )),
         ),
-        (
-            "_line",
-            Arc::new(UInt32Array::from_iter_values(
-                lines.iter().map(|l| l.line as u32),
-            )),
-        ),
-        (
-            "_column",
-            Arc::new(UInt32Array::from_iter_values(
-                lines.iter().map(|l| l.column as u32),
-            )),
-        ),
-        (
-            "_pointer",
-            Arc::new(StringArray::from_iter_values(
-                fs.iter().map(|f| f.pointer.as_str()),
-            )),
-        ),
-        (
-            "field",
-            Arc::new(StringArray::from_iter(
-                fs.iter().map(|f| f.field.as_ref().map(|(p, _)| p.as_str())),
-            )),
-        ),
     ];
+    columns.extend(location_columns(locator, &spans));
+    columns.push((
+        "_pointer",
+        Arc::new(StringArray::from_iter_values(
+            fs.iter().map(|f| f.pointer.as_str()),
+        )),
+    ));
+    columns.push((
+        "field",
+        Arc::new(StringArray::from_iter(
+            fs.iter().map(|f| f.field.as_ref().map(|(p, _)| p.as_str())),
+        )),
+    ));
     let schema = ArrowSchema::new(
         columns
             .iter()
@@ -294,6 +317,45 @@ fn findings_batch(
         Arc::new(schema),
         columns.into_iter().map(|(_, a)| a).collect(),
     )?)
+}
+
+/// Where each record ends, and the line and column of both ends: what a
+/// report needs to locate a record without reading the export again.
+fn location_columns(
+    locator: &Locator,
+    spans: &[(usize, crate::data::model::ByteSpan)],
+) -> Vec<(&'static str, ArrayRef)> {
+    let start: Vec<_> = spans
+        .iter()
+        .map(|(f, s)| locator.get(*f, s.start))
+        .collect();
+    let end: Vec<_> = spans.iter().map(|(f, s)| locator.get(*f, s.end)).collect();
+    let u32s = |v: Vec<u32>| -> ArrayRef { Arc::new(UInt32Array::from(v)) };
+    vec![
+        (
+            "_file_id",
+            u32s(spans.iter().map(|(f, _)| *f as u32).collect()),
+        ),
+        (
+            "_end",
+            Arc::new(UInt64Array::from_iter_values(
+                spans.iter().map(|(_, s)| s.end),
+            )),
+        ),
+        ("_line", u32s(start.iter().map(|l| l.line as u32).collect())),
+        (
+            "_column",
+            u32s(start.iter().map(|l| l.column as u32).collect()),
+        ),
+        (
+            "_end_line",
+            u32s(end.iter().map(|l| l.line as u32).collect()),
+        ),
+        (
+            "_end_column",
+            u32s(end.iter().map(|l| l.column as u32).collect()),
+        ),
+    ]
 }
 
 fn offset_text(tz: jiff::tz::Offset) -> String {

@@ -37,7 +37,7 @@ use datafusion::functions::string::expr_fn::concat;
 use datafusion::functions_aggregate::expr_fn::count;
 use datafusion::functions_nested::expr_fn::{array_element, array_has, cardinality, range};
 use datafusion::logical_expr::{
-    cast, lit, not, when, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, TableSource,
+    cast, lit, not, when, Expr, JoinType, LogicalPlan, LogicalPlanBuilder,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -52,8 +52,9 @@ pub const OUT_DATE: &str = "date";
 /// What a rule is judged with.
 pub struct Inputs<'a> {
     pub program: &'a Program,
-    /// Each collection's table, by `CollId`.
-    pub tables: Vec<Arc<dyn TableSource>>,
+    /// Each collection's table, by `CollId`, in the engine's representation
+    /// (`tables`): a scan of memory or of Parquet.
+    pub tables: Vec<LogicalPlan>,
     pub params: &'a [ParamValue],
     pub as_of: i128,
     pub tz: jiff::tz::Offset,
@@ -229,7 +230,7 @@ impl Compiler<'_> {
     fn scan(&mut self, coll: CollId, first_only: bool) -> Result<(LogicalPlan, String)> {
         let alias = self.fresh("t");
         let mut b =
-            LogicalPlanBuilder::scan(alias.clone(), self.inputs.tables[coll].clone(), None)?;
+            LogicalPlanBuilder::from(self.inputs.tables[coll].clone()).alias(alias.clone())?;
         if first_only {
             b = b.filter(col(&alias, FIRST))?;
         }

@@ -71,39 +71,58 @@ impl ScalarUDFImpl for ShowFn {
         let tz = jiff::tz::Offset::from_seconds(self.tz_seconds).unwrap_or(jiff::tz::Offset::UTC);
         let mut out = StringBuilder::new();
         for i in 0..array.len() {
-            out.append_value(cell(array.as_ref(), i, &self.show, tz));
+            out.append_value(cell(array.as_ref(), i, &self.show, tz)?);
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }
 }
 
-fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> String {
+fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> Result<String> {
     if a.is_null(i) {
-        return "(absent)".into();
+        return Ok("(absent)".into());
     }
-    match show {
-        Show::Bool => a.as_boolean().value(i).to_string(),
-        Show::Int => match a.data_type() {
+    let mismatch = || {
+        datafusion::common::exec_datafusion_err!(
+            "cannot show a {} value as {show:?}",
+            a.data_type()
+        )
+    };
+    let text = |a: &dyn Array| -> Result<String> {
+        match a.data_type() {
+            DataType::Utf8 => Ok(a.as_string::<i32>().value(i).to_string()),
+            DataType::LargeUtf8 => Ok(a.as_string::<i64>().value(i).to_string()),
+            DataType::Utf8View => Ok(a.as_string_view().value(i).to_string()),
+            _ => Err(mismatch()),
+        }
+    };
+    let int = |a: &dyn Array| -> Result<i64> {
+        a.as_primitive_opt::<Int64Type>()
+            .map(|p| p.value(i))
+            .ok_or_else(mismatch)
+    };
+    Ok(match show {
+        Show::Bool => a
+            .as_boolean_opt()
+            .ok_or_else(mismatch)?
+            .value(i)
+            .to_string(),
+        Show::Int | Show::Num => match a.data_type() {
             DataType::Float64 => number(a.as_primitive::<Float64Type>().value(i)),
-            _ => a.as_primitive::<Int64Type>().value(i).to_string(),
-        },
-        Show::Num => match a.data_type() {
-            DataType::Int64 => a.as_primitive::<Int64Type>().value(i).to_string(),
-            _ => number(a.as_primitive::<Float64Type>().value(i)),
+            _ => int(a)?.to_string(),
         },
         Show::Str { quote } => {
-            let s = a.as_string::<i32>().value(i);
+            let s = text(a)?;
             if *quote {
                 format!("\"{}\"", s.replace('"', "'"))
             } else {
-                s.to_string()
+                s
             }
         }
-        Show::Ref => a.as_string::<i32>().value(i).to_string(),
-        Show::Time => time_in(tz, i128::from(a.as_primitive::<Int64Type>().value(i))),
-        Show::Dur => duration(i128::from(a.as_primitive::<Int64Type>().value(i))),
+        Show::Ref => text(a)?,
+        Show::Time => time_in(tz, i128::from(int(a)?)),
+        Show::Dur => duration(i128::from(int(a)?)),
         Show::Enum(names) => {
-            let v = a.as_primitive::<Int64Type>().value(i);
+            let v = int(a)?;
             usize::try_from(v)
                 .ok()
                 .and_then(|v| names.get(v))
@@ -112,21 +131,21 @@ fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> String {
         }
         Show::Obj => "{…}".into(),
         Show::Period => {
-            let s = a.as_struct();
+            let s = a.as_struct_opt().ok_or_else(mismatch)?;
             match s.column_by_name("label") {
-                Some(l) if !l.is_null(i) => l.as_string::<i32>().value(i).to_string(),
+                Some(l) if !l.is_null(i) => text(l.as_ref())?,
                 _ => "(absent)".into(),
             }
         }
         Show::List(inner) => {
-            let items: ArrayRef = a.as_list::<i32>().value(i);
-            (0..items.len())
-                .filter(|&j| !items.is_null(j))
-                .map(|j| cell(items.as_ref(), j, inner, tz))
-                .collect::<Vec<_>>()
-                .join(", ")
+            let items: ArrayRef = a.as_list_opt::<i32>().ok_or_else(mismatch)?.value(i);
+            let mut parts = Vec::new();
+            for j in (0..items.len()).filter(|&j| !items.is_null(j)) {
+                parts.push(cell(items.as_ref(), j, inner, tz)?);
+            }
+            parts.join(", ")
         }
-    }
+    })
 }
 
 /// The struct a period value is in the plan.
