@@ -185,19 +185,25 @@ fn comply_path() -> PathBuf {
 /// `comply check ARGS EXPORT`, timed and measured by GNU time: (seconds,
 /// peak KB, CPU seconds).
 fn time_check(args: &[&str], file: &Path) -> (f64, u64, f64) {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.push(file.to_str().expect("UTF-8 path"));
+    time_comply(&all)
+}
+
+/// `comply ARGS`, timed and measured by GNU time.
+fn time_comply(args: &[&str]) -> (f64, u64, f64) {
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%e %M %U %S"])
         .arg(comply_path())
-        .arg("check")
         .args(args)
-        .arg(file)
         .stdout(std::process::Stdio::null())
         .output()
         .expect("spawn /usr/bin/time");
     // A missing binary or a failed run must not pass for a fast one.
     assert!(
         out.status.success(),
-        "comply check {} failed (build it first: cargo build --release): {}",
+        "comply {} failed (build it first: cargo build --release): {}",
         args.join(" "),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -285,10 +291,9 @@ fn main() {
         phase(&args[1], Path::new(&args[2]));
         return;
     }
-    let file = PathBuf::from(
-        args.first()
-            .expect("usage: bench EXPORT [--runs N] [--formats json,human,sarif,html,junit|none]"),
-    );
+    let file = PathBuf::from(args.first().expect(
+        "usage: bench EXPORT [--runs N] [--formats json,human,sarif,html,junit|none] [--engines]",
+    ));
     let runs: usize = args
         .iter()
         .position(|a| a == "--runs")
@@ -373,6 +378,9 @@ fn main() {
         cc / cr
     );
     if formats.is_empty() {
+        if args.iter().any(|a| a == "--engines") {
+            engines(&file, runs, size);
+        }
         return;
     }
     println!(
@@ -422,5 +430,62 @@ fn main() {
     }
     if let Some(s) = summary {
         println!("json report summary: {s}");
+    }
+    if args.iter().any(|a| a == "--engines") {
+        engines(&file, runs, size);
+    }
+}
+
+/// Issue 14's figures: the native check, the DataFusion engine on the same
+/// JSON, `comply convert --to parquet`, and the DataFusion engine on that
+/// Parquet, interleaved. Needs a binary built with `--features datafusion`.
+fn engines(file: &Path, runs: usize, size: u64) {
+    let dir = std::env::temp_dir().join(format!("comply-bench-{}", std::process::id()));
+    let out = dir.to_str().expect("UTF-8 temporary directory");
+    let f = file.to_str().expect("UTF-8 path");
+    let json = ["--format", "json", "--exit-zero"];
+    let df = ["--engine", "datafusion", "--format", "json", "--exit-zero"];
+    let names = [
+        "native check (JSON)",
+        "datafusion check (JSON)",
+        "convert --to parquet",
+        "datafusion check (Parquet)",
+    ];
+    let mut acc: Vec<(Vec<f64>, u64)> = vec![(Vec::new(), 0); names.len()];
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(&dir);
+        let results = [
+            time_check(&json, file),
+            time_check(&df, file),
+            time_comply(&["convert", f, "--to", "parquet", out]),
+            time_check(&df, &dir),
+        ];
+        for (a, (s, kb, _)) in acc.iter_mut().zip(results) {
+            a.0.push(s);
+            a.1 = a.1.max(kb);
+        }
+    }
+    let parquet_mb: u64 = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    let _ = std::fs::remove_dir_all(&dir);
+    let native = median(acc[0].0.clone());
+    println!(
+        "engines (time median, peak RSS max, of {runs} runs; Parquet {:.1} MB):",
+        parquet_mb as f64 / 1e6
+    );
+    for (name, (times, kb)) in names.iter().zip(acc) {
+        let t = median(times);
+        println!(
+            "  {name:<28} {t:>8.3} s  {:>8.1} MB peak ({:.2}x file)  {:.2}x native check",
+            kb as f64 / 1024.0,
+            kb as f64 * 1024.0 / size as f64,
+            t / native
+        );
     }
 }
