@@ -10,12 +10,10 @@ use crate::data::model::{ByteSpan, DataFile, Export, FileId, IntegrityFinding, M
 use crate::eval::Found;
 use crate::schema::{Need, Schema, Type};
 use crate::source::LineCol;
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, ListArray, RecordBatch, StructArray, UInt32Array,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch, UInt32Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{
-    DataType, Field, Fields, Schema as ArrowSchema, UInt32Type, UInt64Type,
+    DataType, Field, Schema as ArrowSchema, UInt32Type, UInt64Type,
 };
 use datafusion::catalog::MemTable;
 use datafusion::common::{exec_err, Column, Result as DfResult};
@@ -117,22 +115,14 @@ pub fn open(program: &Program, dir: &Path) -> Result<Export, EngineError> {
                 start: off.value(i),
                 end: end.value(i),
             };
-            export.positions.push((
+            let at = |a: &UInt32Array| a.value(i) as usize;
+            place(
+                &mut export.positions,
                 fid,
-                span.start,
-                LineCol {
-                    line: l.value(i) as usize,
-                    column: c.value(i) as usize,
-                },
-            ));
-            export.positions.push((
-                fid,
-                span.end,
-                LineCol {
-                    line: el.value(i) as usize,
-                    column: ec.value(i) as usize,
-                },
-            ));
+                span,
+                (at(&l), at(&c)),
+                (at(&el), at(&ec)),
+            );
             export.findings.push(IntegrityFinding {
                 kind,
                 target: None,
@@ -214,6 +204,25 @@ fn meta(kv: &HashMap<String, String>, positions: &mut Vec<(FileId, u64, LineCol)
         m.location = Some((fid, ByteSpan { start, end }, pointer.clone()));
     }
     m
+}
+
+/// The lines and columns of a span's two ends, as the conversion stored them.
+fn place(
+    positions: &mut Vec<(FileId, u64, LineCol)>,
+    file: FileId,
+    span: ByteSpan,
+    (line, column): (usize, usize),
+    (end_line, end_column): (usize, usize),
+) {
+    positions.push((file, span.start, LineCol { line, column }));
+    positions.push((
+        file,
+        span.end,
+        LineCol {
+            line: end_line,
+            column: end_column,
+        },
+    ));
 }
 
 /// `+08:00`, `-05:30` or `Z`.
@@ -325,55 +334,25 @@ impl ToEngine {
     }
 
     fn convert(&self, ty: &Type, need: &Need, a: &ArrayRef) -> DfResult<ArrayRef> {
-        Ok(match ty {
-            Type::Time => cast(a, &DataType::Int64)?,
-            Type::Enum(e) => {
-                let names = &self.enums[*e];
-                let text = cast(a, &DataType::Utf8)?;
-                let text = text.as_string::<i32>();
-                Arc::new(Int64Array::from_iter((0..text.len()).map(|i| {
-                    if text.is_null(i) {
-                        return None;
-                    }
-                    names
-                        .iter()
-                        .position(|n| n == text.value(i))
-                        .map(|p| p as i64)
-                })))
-            }
-            Type::Object(o) => {
-                let s = a.as_struct();
-                let mut fields = Vec::new();
-                let mut children = Vec::new();
-                for (f, n) in o.fields.iter().zip(&need.fields) {
-                    let Some(n) = n else { continue };
-                    let Some(child) = s.column_by_name(&f.name) else {
-                        continue;
-                    };
-                    let c = self.convert(&f.ty, n, child)?;
-                    fields.push(Field::new(&f.name, c.data_type().clone(), true));
-                    children.push(c);
+        super::tables::map_leaves(ty, need, a, &|ty, a| -> DfResult<ArrayRef> {
+            Ok(match ty {
+                Type::Time => cast(a, &DataType::Int64)?,
+                Type::Enum(e) => {
+                    let names = &self.enums[*e];
+                    let text = cast(a, &DataType::Utf8)?;
+                    let text = text.as_string::<i32>();
+                    Arc::new(Int64Array::from_iter((0..text.len()).map(|i| {
+                        if text.is_null(i) {
+                            return None;
+                        }
+                        names
+                            .iter()
+                            .position(|n| n == text.value(i))
+                            .map(|p| p as i64)
+                    })))
                 }
-                if fields.is_empty() {
-                    return Ok(a.clone());
-                }
-                Arc::new(StructArray::try_new(
-                    Fields::from(fields),
-                    children,
-                    s.nulls().cloned(),
-                )?)
-            }
-            Type::List(t) => {
-                let l = a.as_list::<i32>();
-                let values = self.convert(t, need, l.values())?;
-                Arc::new(ListArray::try_new(
-                    Arc::new(Field::new("item", values.data_type().clone(), true)),
-                    l.offsets().clone(),
-                    values,
-                    l.nulls().cloned(),
-                )?)
-            }
-            _ => a.clone(),
+                _ => a.clone(),
+            })
         })
     }
 }
@@ -489,22 +468,13 @@ pub async fn load_found(
                     start: off.value(i),
                     end: end.value(i),
                 };
-                export.positions.push((
+                place(
+                    &mut export.positions,
                     fid,
-                    span.start,
-                    LineCol {
-                        line: n(5, i),
-                        column: n(6, i),
-                    },
-                ));
-                export.positions.push((
-                    fid,
-                    span.end,
-                    LineCol {
-                        line: n(7, i),
-                        column: n(8, i),
-                    },
-                ));
+                    span,
+                    (n(5, i), n(6, i)),
+                    (n(7, i), n(8, i)),
+                );
                 let sym = (!id.is_null(i)).then(|| export.ids.intern(id.value(i)));
                 at.insert(row.value(i), export.collections[c].len() as u32);
                 export.collections[c].push(Record {

@@ -15,13 +15,10 @@ use crate::data::model::Export;
 use crate::eval::locate::Locator;
 use crate::schema::{Need, ObjectType, Schema, Type};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, DictionaryArray, ListArray, StringArray, StructArray, UInt32Array,
-    UInt64Array,
+    Array, ArrayRef, AsArray, DictionaryArray, StringArray, UInt32Array, UInt64Array,
 };
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{
-    DataType, Field, Fields, Int32Type, Schema as ArrowSchema, TimeUnit,
-};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema as ArrowSchema, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
@@ -184,56 +181,26 @@ fn write(path: &Path, batch: &RecordBatch, props: &WriterProperties) -> Result<(
 
 /// A column of the engine's representation in its stored one.
 fn storage(schema: &Schema, ty: &Type, need: &Need, a: &ArrayRef) -> Result<ArrayRef, EngineError> {
-    Ok(match ty {
-        Type::Time => cast(
-            a,
-            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
-        )?,
-        Type::Enum(e) => {
-            let names = StringArray::from_iter_values(schema.enums[*e].values.iter());
-            let keys = cast(a, &DataType::Int32)?;
-            let keys = keys.as_primitive::<Int32Type>().clone();
-            Arc::new(DictionaryArray::<Int32Type>::try_new(
-                keys,
-                Arc::new(names),
-            )?)
-        }
-        Type::Object(o) => {
-            let s = a.as_struct();
-            let mut fields = Vec::new();
-            let mut children = Vec::new();
-            for (f, n) in o.fields.iter().zip(&need.fields) {
-                let Some(n) = n else { continue };
-                let Some(child) = s.column_by_name(&f.name) else {
-                    continue;
-                };
-                let stored = storage(schema, &f.ty, n, child)?;
-                fields.push(Field::new(&f.name, stored.data_type().clone(), true));
-                children.push(stored);
+    tables::map_leaves(ty, need, a, &|ty, a| -> Result<ArrayRef, EngineError> {
+        Ok(match ty {
+            Type::Time => cast(
+                a,
+                &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+            )?,
+            Type::Enum(e) => {
+                let names = StringArray::from_iter_values(schema.enums[*e].values.iter());
+                let keys = cast(a, &DataType::Int32)?;
+                let keys = keys.as_primitive::<Int32Type>().clone();
+                Arc::new(DictionaryArray::<Int32Type>::try_new(
+                    keys,
+                    Arc::new(names),
+                )?)
             }
-            if fields.is_empty() {
-                return Ok(a.clone());
+            _ => {
+                debug_assert_eq!(a.data_type(), &arrow_type(schema, ty, need));
+                a.clone()
             }
-            Arc::new(StructArray::try_new(
-                Fields::from(fields),
-                children,
-                s.nulls().cloned(),
-            )?)
-        }
-        Type::List(t) => {
-            let l = a.as_list::<i32>();
-            let values = storage(schema, t, need, l.values())?;
-            Arc::new(ListArray::try_new(
-                Arc::new(Field::new("item", values.data_type().clone(), true)),
-                l.offsets().clone(),
-                values,
-                l.nulls().cloned(),
-            )?)
-        }
-        _ => {
-            debug_assert_eq!(a.data_type(), &arrow_type(schema, ty, need));
-            a.clone()
-        }
+        })
     })
 }
 

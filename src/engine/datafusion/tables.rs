@@ -58,6 +58,57 @@ fn struct_fields(schema: &Schema, o: &ObjectType, need: &Need) -> Fields {
         .collect()
 }
 
+/// `a`, a column of type `ty` (keeping the fields `need` reads), with each
+/// scalar leaf replaced by what `leaf` makes of it: objects and lists are
+/// rebuilt around their converted contents. `comply convert` stores the
+/// engine's columns with it, and a check of Parquet reads them back.
+pub fn map_leaves<E: From<ArrowError>>(
+    ty: &Type,
+    need: &Need,
+    a: &ArrayRef,
+    leaf: &dyn Fn(&Type, &ArrayRef) -> Result<ArrayRef, E>,
+) -> Result<ArrayRef, E> {
+    use datafusion::arrow::array::{Array, AsArray};
+    Ok(match ty {
+        Type::Object(o) => {
+            let Some(s) = a.as_struct_opt() else {
+                return Ok(a.clone());
+            };
+            let mut fields = Vec::new();
+            let mut children = Vec::new();
+            for (f, n) in o.fields.iter().zip(&need.fields) {
+                let (Some(n), Some(child)) = (n, s.column_by_name(&f.name)) else {
+                    continue;
+                };
+                let c = map_leaves(&f.ty, n, child, leaf)?;
+                fields.push(ArrowField::new(&f.name, c.data_type().clone(), true));
+                children.push(c);
+            }
+            if fields.is_empty() {
+                return Ok(a.clone());
+            }
+            Arc::new(StructArray::try_new(
+                Fields::from(fields),
+                children,
+                s.nulls().cloned(),
+            )?)
+        }
+        Type::List(t) => {
+            let Some(l) = a.as_list_opt::<i32>() else {
+                return Ok(a.clone());
+            };
+            let values = map_leaves(t, need, l.values(), leaf)?;
+            Arc::new(ListArray::try_new(
+                Arc::new(ArrowField::new("item", values.data_type().clone(), true)),
+                l.offsets().clone(),
+                values,
+                l.nulls().cloned(),
+            )?)
+        }
+        _ => leaf(ty, a)?,
+    })
+}
+
 /// The table schema of collection `c`.
 pub fn table_schema(schema: &Schema, c: CollId, need: &Need) -> ArrowSchema {
     let mut fields = vec![
