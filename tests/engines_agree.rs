@@ -314,6 +314,46 @@ fn converted_files_are_typed_by_the_schema() {
     assert_eq!(rows, 200, "the sample has 200 customers");
 }
 
+/// An export with an input error, converted, must not look whole: the check
+/// of its Parquet exits 2, says `complete: false`, and orders what the loss
+/// may explain as the native run does.
+#[test]
+fn a_converted_export_keeps_its_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    let status = Command::new("cp")
+        .args(["-r", "fixtures/sample-export"])
+        .arg(&export)
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let visits = export.join("visits/2025-09.ndjson");
+    let mut text = std::fs::read_to_string(&visits).unwrap();
+    text.push_str("{\"id\": \"X\", oops\n");
+    std::fs::write(&visits, text).unwrap();
+    let e = export.to_str().unwrap();
+    let pq = dir.path().join("pq");
+    let converted = comply(&["convert", e, "--to", "parquet", pq.to_str().unwrap()]);
+    assert_eq!(converted.code, 2, "{}", converted.stderr);
+    let native = comply(&["check", "--format", "json", e]);
+    let columnar = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--format",
+        "json",
+        pq.to_str().unwrap(),
+    ]);
+    assert_eq!(native.code, 2);
+    assert_eq!(columnar.code, 2, "{}", columnar.stderr);
+    let n: serde_json::Value = serde_json::from_str(&native.stdout).unwrap();
+    let c: serde_json::Value = serde_json::from_str(&columnar.stdout).unwrap();
+    assert_eq!(c["complete"], serde_json::json!(false));
+    assert_eq!(c["summary"]["input_errors"], serde_json::json!(1));
+    assert_eq!(n["violations"], c["violations"]);
+}
+
 /// A run that cannot fit its memory limit says so and exits 2; one that
 /// fits gives the same report.
 #[test]

@@ -62,6 +62,23 @@ pub fn open(program: &Program, dir: &Path) -> Result<Export, EngineError> {
         ..Default::default()
     };
     export.files = data_files(&kv);
+    let errors: Vec<String> = kv
+        .get("comply.input_errors")
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
+    let incomplete: Vec<Option<String>> = kv
+        .get("comply.incomplete")
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
+    if incomplete.len() == export.incomplete.len() {
+        export.incomplete = incomplete;
+    }
+    for e in errors {
+        export.errors.push(miette::miette!(
+            "`{}` was converted from an export that was not read whole: {e}",
+            dir.display()
+        ));
+    }
     export.meta = meta(&kv, &mut export.positions);
     for batch in builder.build().map_err(|e| err(&path, e))? {
         let b = batch.map_err(|e| err(&path, e))?;

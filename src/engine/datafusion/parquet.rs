@@ -82,6 +82,18 @@ pub fn convert(
         "comply.files".into(),
         serde_json::json!(files).to_string(),
     ));
+    // An export that was not read whole must not look whole once converted.
+    let errors: Vec<String> = export.errors.iter().map(|e| e.to_string()).collect();
+    meta.push(KeyValue::new(
+        "comply.input_errors".into(),
+        serde_json::json!(errors).to_string(),
+    ));
+    // Which collections an input error kept records from, for the
+    // violations only that loss may explain.
+    meta.push(KeyValue::new(
+        "comply.incomplete".into(),
+        serde_json::json!(export.incomplete).to_string(),
+    ));
     meta.push(KeyValue::new(
         "comply.paths".into(),
         paths.len().to_string(),
