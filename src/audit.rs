@@ -6,7 +6,7 @@ use crate::check::ir::{ParamValue, Program};
 use crate::data::model::Export;
 use crate::data::timestamp::{parse_time, TimeVal};
 use crate::diagnostic::did_you_mean;
-use crate::eval::Settings;
+use crate::engine::Settings;
 use crate::violation::Run;
 use std::path::PathBuf;
 
@@ -245,7 +245,7 @@ pub fn judge(
     #[cfg_attr(not(feature = "datafusion"), allow(unused_mut))]
     let mut export = export;
     let found = match opts.engine {
-        Engine::Native => crate::eval::find(program, &export, &settings),
+        Engine::Native => crate::engine::native::find(program, &export, &settings),
         #[cfg(feature = "datafusion")]
         Engine::Datafusion => {
             crate::engine::datafusion::find(program, &mut export, &settings, opts.memory_limit)
@@ -254,7 +254,7 @@ pub fn judge(
         #[cfg(not(feature = "datafusion"))]
         Engine::Datafusion => return Err(SetupError::EngineUnavailable),
     };
-    let run = crate::eval::report(program, &export, &settings, found);
+    let run = crate::locate::report(program, &export, &settings, found);
     Ok(Audit {
         run,
         export,

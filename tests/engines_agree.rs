@@ -409,3 +409,81 @@ fn explain_plan_prints_the_optimized_plan() {
     assert!(out.stdout.contains("Join"), "{}", out.stdout);
     let _ = root();
 }
+
+/// A document whose metadata comes last, in a zone other than the default,
+/// with `full-date` timestamps: the conversion streams the records before
+/// it knows the zone, so it writes them again once it does. A date is
+/// midnight in the export's zone, stored in UTC.
+#[test]
+fn a_zone_given_last_still_places_dates() {
+    use datafusion::arrow::array::{Array, AsArray, StringArray};
+    use datafusion::arrow::datatypes::TimestampNanosecondType;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let text = std::fs::read_to_string("fixtures/sample-export.json").unwrap();
+    let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut meta = doc.remove("export").unwrap();
+    meta["timezone"] = "-05:00".into();
+    for c in doc["customers"].as_array_mut().unwrap() {
+        let Some(t) = c.get("info_collected_at").and_then(|t| t.as_str()) else {
+            continue;
+        };
+        let date = t[..10].to_string();
+        c["info_collected_at"] = date.into();
+    }
+    let body = serde_json::to_string(&doc).unwrap();
+    let text = format!(
+        "{},\"export\":{}}}",
+        body.strip_suffix('}').unwrap(),
+        serde_json::to_string(&meta).unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("late-zone.json");
+    std::fs::write(&export, text).unwrap();
+    let export = export.to_str().unwrap();
+    let pq = dir.path().join("pq");
+    let out = comply(&["convert", export, "--to", "parquet", pq.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let file = std::fs::File::open(pq.join("customers.parquet")).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let tz = (reader.metadata().file_metadata().key_value_metadata())
+        .and_then(|kv| kv.iter().find(|k| k.key == "comply.timezone"))
+        .and_then(|k| k.value.clone());
+    assert_eq!(tz.as_deref(), Some("-05:00"));
+    let mut checked = 0;
+    for batch in reader.build().unwrap() {
+        let batch = batch.unwrap();
+        let ids = batch.column_by_name("_id").unwrap();
+        let ids: &StringArray = ids.as_string();
+        let times = batch.column_by_name("info_collected_at").unwrap();
+        let times = times.as_primitive::<TimestampNanosecondType>();
+        for i in 0..batch.num_rows() {
+            if times.is_null(i) {
+                continue;
+            }
+            let at = jiff::Timestamp::from_nanosecond(i128::from(times.value(i))).unwrap();
+            // Midnight at -05:00 is 05:00 in UTC.
+            assert_eq!(
+                at.strftime("%H:%M:%S").to_string(),
+                "05:00:00",
+                "{}",
+                ids.value(i)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} dates");
+
+    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
+    let columnar = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--format",
+        "json",
+        "--exit-zero",
+        pq.to_str().unwrap(),
+    ]);
+    assert_eq!(columnar.code, 0, "{}", columnar.stderr);
+    assert_eq!(native.stdout, columnar.stdout);
+}

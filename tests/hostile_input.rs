@@ -575,7 +575,7 @@ fn a_file_changed_after_it_was_read_is_named() {
         pointer_prefix: String::new(),
         gzip: false,
     }];
-    let mut locator = comply::eval::locate::Locator::default();
+    let mut locator = comply::locate::lines::Locator::default();
     locator.want(0, 14);
     assert!(locator.resolve(&files, &stamps).is_empty(), "unchanged");
     std::fs::write(&path, "\n\n{\"id\": \"C1\"}\n{\"id\": \"C2\"}\n").expect("rewrite");

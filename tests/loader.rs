@@ -62,12 +62,12 @@ fn one_document() {
     assert!(DOC[..c.span.end as usize].ends_with("[1, 2, 3]}"));
     let owner = c.fields[3].as_ref().unwrap();
     // Field spans are not kept; a violation finds them again in the text.
-    let wanted = comply::eval::recover::Wanted {
+    let wanted = comply::locate::fields::Wanted {
         file: c.file,
         record: c.span,
         pointer: "/owner",
     };
-    let span = comply::eval::recover::field_spans(&e.files, &[wanted])[0].unwrap();
+    let span = comply::locate::fields::field_spans(&e.files, &[wanted])[0].unwrap();
     assert_eq!(&DOC[span.start as usize..span.end as usize], "\"E1\"");
     assert!(matches!(owner.val, Val::Ref(s) if e.ids.resolve(s) == "E1"));
     assert_eq!(c.fields[1].as_ref().unwrap().val, Val::Enum(0));
@@ -257,12 +257,12 @@ fn record_shape_cd001() {
     let e1 = &e.collection(EMPLOYEES)[0];
     let dept = e1.fields[2].as_ref().unwrap();
     assert_eq!(dept.val, Val::Absent);
-    let wanted = comply::eval::recover::Wanted {
+    let wanted = comply::locate::fields::Wanted {
         file: e1.file,
         record: e1.span,
         pointer: "/department",
     };
-    let span = comply::eval::recover::field_spans(&e.files, &[wanted])[0].unwrap();
+    let span = comply::locate::fields::field_spans(&e.files, &[wanted])[0].unwrap();
     assert_eq!(&doc[span.start as usize..span.end as usize], "\"sales\"");
     // Elements keep their positions; the empty `{}` profile is absent (no CD001).
     let k1 = &e.collection(CONTRACTS)[0];
@@ -362,12 +362,12 @@ fn references_cd003() {
     assert_eq!(ptr, "/supervision_reviews/0/reviewers/1");
     // Its span is found again in the record's text when it is reported.
     assert_eq!(span, None);
-    let wanted = comply::eval::recover::Wanted {
+    let wanted = comply::locate::fields::Wanted {
         file: f.file,
         record: f.span,
         pointer: f.key.as_deref().unwrap(),
     };
-    let span = comply::eval::recover::field_spans(&e.files, &[wanted])[0].unwrap();
+    let span = comply::locate::fields::field_spans(&e.files, &[wanted])[0].unwrap();
     assert_eq!(&doc[span.start as usize..span.end as usize], "\"E7\"");
     assert!(e.collection(CUSTOMERS)[0]
         .fields

@@ -1,7 +1,7 @@
 //! `comply convert EXPORT... --to parquet DIR`: the validated export as
 //! Parquet, one file per collection plus the integrity findings.
 
-use super::{diagnostics, Exit};
+use super::Exit;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -34,29 +34,25 @@ pub fn run(args: ConvertArgs) -> Exit {
     if args.all_fields {
         program.projection = crate::schema::Projection::all(&program.schema);
     }
-    let opts = crate::audit::AuditOptions {
-        no_projection: args.all_fields,
-        ..Default::default()
+    let load = crate::data::LoadOptions {
+        projection: Some(program.projection.clone()),
+        ..crate::data::LoadOptions::default()
     };
-    let export = crate::audit::load(&program, &args.paths, &opts);
-    for e in &export.errors {
-        eprint!("{}", diagnostics::render(e.as_ref()));
-    }
-    write(&program, &export, dir.into())
+    write(&program, &args.paths, &load, dir.into())
 }
 
 #[cfg(feature = "datafusion")]
 fn write(
     program: &crate::check::ir::Program,
-    export: &crate::data::model::Export,
+    paths: &[PathBuf],
+    load: &crate::data::LoadOptions,
     dir: PathBuf,
 ) -> Exit {
-    let tz = crate::audit::time_zone(export);
-    // What a check of the Parquet judges by when `--as-of` is not given.
-    let as_of = (export.meta.as_of.as_ref())
-        .or(export.meta.generated_at.as_ref())
-        .map(|(t, _)| t.as_str());
-    match crate::engine::datafusion::parquet::convert(program, export, tz, as_of, &dir) {
+    let (export, written) = crate::engine::datafusion::parquet::convert(program, paths, load, &dir);
+    for e in &export.errors {
+        eprint!("{}", super::diagnostics::render(e.as_ref()));
+    }
+    match written {
         Ok(w) => {
             for (name, rows) in &w.files {
                 println!("{:>10} rows  {}", rows, dir.join(name).display());
@@ -75,7 +71,12 @@ fn write(
 }
 
 #[cfg(not(feature = "datafusion"))]
-fn write(_: &crate::check::ir::Program, _: &crate::data::model::Export, _: PathBuf) -> Exit {
+fn write(
+    _: &crate::check::ir::Program,
+    _: &[PathBuf],
+    _: &crate::data::LoadOptions,
+    _: PathBuf,
+) -> Exit {
     eprintln!("error: `comply convert` needs a comply built with the `datafusion` feature\n  help: install it with `cargo install --path . --features datafusion`");
     Exit::Broken
 }

@@ -129,7 +129,7 @@ fn print_plan(p: &Program, code: &str) -> Exit {
         collections: vec![Vec::new(); p.schema.collections.len()],
         ..Default::default()
     };
-    let settings = crate::eval::Settings {
+    let settings = crate::engine::Settings {
         as_of: jiff::Timestamp::now(),
         tz: jiff::tz::Offset::from_hours(8).unwrap_or(jiff::tz::Offset::UTC),
         params: p.params.iter().map(|p| p.default.clone()).collect(),

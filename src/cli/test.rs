@@ -136,7 +136,7 @@ pub fn run_cases(program: &Program, roots: &[PathBuf], engine: crate::audit::Eng
         };
         let want: BTreeSet<Key> = expected.violations.iter().cloned().collect();
         if let Ok(a) = &result {
-            let hits = crate::eval::branch_hits(program, &a.export, &a.settings);
+            let hits = crate::engine::native::branch_hits(program, &a.export, &a.settings);
             for (i, rule_hits) in hits.iter().enumerate() {
                 if !compared.contains(&program.rules[i].info.code) {
                     continue;

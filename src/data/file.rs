@@ -105,7 +105,14 @@ pub(crate) fn process(task: &Task, schema: &Schema, needs: &[Need], opts: &LoadO
         Holds::Document | Holds::Array(_) | Holds::Lines(_)
     );
     if streamable && opts.block_size > 0 {
-        if let Some(out) = stream::process(task, schema, needs, max_depth, opts.block_size) {
+        if let Some(out) = stream::process(
+            task,
+            schema,
+            needs,
+            max_depth,
+            opts.block_size,
+            opts.sink.as_ref(),
+        ) {
             return out;
         }
     }

@@ -44,7 +44,7 @@ pub(crate) fn unique_ids(export: &mut Export, schema: &Schema) {
     }
     // The first copies' files are no longer in memory: their lines and
     // columns are found in one streaming pass over each, as violations' are.
-    let mut locator = crate::eval::locate::Locator::default();
+    let mut locator = crate::locate::lines::Locator::default();
     for &(c, _, first, _) in &copies {
         let first = &export.collections[c][first];
         locator.want(first.file, first.span.start);

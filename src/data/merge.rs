@@ -33,10 +33,35 @@ fn has(bits: &[u64], sym: Sym) -> bool {
 
 impl Loaded {
     /// Folds in a checked chunk; its records follow those already in.
-    pub fn absorb(&mut self, chunk: Chunk) {
+    /// Returns where they start in their collection.
+    pub fn absorb(&mut self, chunk: Chunk) -> usize {
         let remap: Vec<Sym> = (0..chunk.interner.len())
             .map(|i| self.ids.intern(chunk.interner.resolve(Sym(i as u32))))
             .collect();
+        self.fold(chunk, Some(&remap))
+    }
+
+    /// Folds in a chunk whose records a sink took (their fields are gone):
+    /// only the syms of their ids and references are kept, so the strings
+    /// of the export do not pile up in the file's table.
+    pub fn absorb_taken(&mut self, mut chunk: Chunk) -> usize {
+        let mut remap: Vec<Option<Sym>> = vec![None; chunk.interner.len()];
+        let mut keep = |s: Sym| {
+            *remap[s.0 as usize].get_or_insert_with(|| self.ids.intern(chunk.interner.resolve(s)))
+        };
+        for r in &mut chunk.records {
+            debug_assert!(r.fields.is_empty());
+            r.id = r.id.map(&mut keep);
+        }
+        for p in &mut chunk.refs {
+            p.sym = keep(p.sym);
+        }
+        self.fold(chunk, None)
+    }
+
+    /// Folds in a chunk; `remap` takes its syms to the file's table, when
+    /// they are not already.
+    fn fold(&mut self, chunk: Chunk, remap: Option<&[Sym]>) -> usize {
         if self.collections.len() <= chunk.coll {
             self.collections.resize_with(chunk.coll + 1, Vec::new);
         }
@@ -48,7 +73,9 @@ impl Loaded {
             records.reserve_exact((records.len() / 4).max(chunk.records.len()));
         }
         records.extend(chunk.records.into_iter().map(|mut r| {
-            remap_record(&mut r, &remap);
+            if let Some(remap) = remap {
+                remap_record(&mut r, remap);
+            }
             r
         }));
         if self.seen.len() <= chunk.coll {
@@ -63,8 +90,10 @@ impl Loaded {
             bits[i / 64] |= 1 << (i % 64);
         }
         let mut pending = chunk.refs;
-        for p in &mut pending {
-            p.sym = remap[p.sym.0 as usize];
+        if let Some(remap) = remap {
+            for p in &mut pending {
+                p.sym = remap[p.sym.0 as usize];
+            }
         }
         let seen = &self.seen;
         pending.retain(|p| {
@@ -82,6 +111,7 @@ impl Loaded {
         }
         self.findings.extend(chunk.findings);
         self.dups.extend(chunk.dups);
+        first
     }
 
     /// Moves the file's records into the export, their file ids shifted by

@@ -25,6 +25,7 @@ pub mod timestamp;
 mod validate;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -42,6 +43,64 @@ pub struct LoadOptions {
     /// Bytes of a file read before the records found so far are checked
     /// and its text dropped; 0 reads every file whole.
     pub block_size: usize,
+    /// Takes each record's fields as soon as the record is checked: the
+    /// export then keeps only ids and locations, and a conversion holds a
+    /// block of records, not the export. Files are then read one at a time.
+    pub sink: Option<SinkRef>,
+}
+
+/// Receives checked records in file order, files in path order.
+pub trait Sink: Send {
+    /// A file starts: its records' file ids, below, count from `base` among
+    /// the export's data files.
+    fn file(&mut self, base: model::FileId);
+    /// Records of collection `coll`, in file order: their syms are `ids`'s,
+    /// their file ids index `files` (the current file's data files). A
+    /// record can be given again when a file is read a second time (the
+    /// stream gave up on it); a sink skips what it has already taken, by
+    /// its offset in the file.
+    fn records(
+        &mut self,
+        coll: crate::schema::CollId,
+        records: &[model::Record],
+        ids: &model::Interner,
+        files: &[model::DataFile],
+    );
+}
+
+#[derive(Clone)]
+pub struct SinkRef(pub Arc<Mutex<dyn Sink>>);
+
+impl std::fmt::Debug for SinkRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SinkRef")
+    }
+}
+
+impl SinkRef {
+    /// Gives `records` to the sink, then keeps only their ids and locations.
+    pub(crate) fn drain(
+        &self,
+        coll: crate::schema::CollId,
+        records: &mut [model::Record],
+        ids: &model::Interner,
+        files: &[model::DataFile],
+    ) {
+        if records.is_empty() {
+            return;
+        }
+        // A panic in another file's sink poisons the lock; the records
+        // still go to this one.
+        let mut sink = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        sink.records(coll, records, ids, files);
+        for r in records {
+            r.fields = Box::default();
+        }
+    }
+
+    fn file(&self, base: model::FileId) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).file(base);
+    }
 }
 
 impl Default for LoadOptions {
@@ -50,6 +109,7 @@ impl Default for LoadOptions {
             projection: None,
             max_depth: json::DEFAULT_MAX_DEPTH,
             block_size: stream::DEFAULT_BLOCK,
+            sink: None,
         }
     }
 }
@@ -99,13 +159,9 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
                 export.stamps.insert(t.path.clone(), s);
             }
         }
-        let outs: Vec<file::FileOut> = tasks
-            .par_iter()
-            .map(|t| file::process(t, schema, &needs, opts))
-            .collect();
         // A path's own files never conflict: only the root export.json holds metadata.
         let mut path_meta = None;
-        for out in outs {
+        let mut merge = |export: &mut Export, out: file::FileOut| {
             let base = export.files.len();
             export.files.extend(out.files);
             for mut f in out.findings {
@@ -126,12 +182,36 @@ pub fn load(paths: &[PathBuf], schema: &Schema, opts: &LoadOptions) -> Export {
                 }
             }
             export.errors.extend(out.errors);
-            out.records.into_export(&mut export, base, &mut refs);
+            out.records.into_export(export, base, &mut refs);
             if let Some(mut m) = out.meta {
                 if let Some(loc) = &mut m.location {
                     loc.0 += base;
                 }
                 path_meta.get_or_insert(m);
+            }
+        };
+        match &opts.sink {
+            // One file at a time, each handed over as it is read: its
+            // records' file ids are then known while it is read.
+            Some(sink) => {
+                for t in &tasks {
+                    sink.file(export.files.len());
+                    let mut out = file::process(t, schema, &needs, opts);
+                    // What the stream did not hand over (a file read whole).
+                    for (c, records) in out.records.collections.iter_mut().enumerate() {
+                        sink.drain(c, records, &out.records.ids, &out.files);
+                    }
+                    merge(&mut export, out);
+                }
+            }
+            None => {
+                let outs: Vec<file::FileOut> = tasks
+                    .par_iter()
+                    .map(|t| file::process(t, schema, &needs, opts))
+                    .collect();
+                for out in outs {
+                    merge(&mut export, out);
+                }
             }
         }
         if let Some(m) = path_meta {

@@ -113,7 +113,7 @@ impl Val {
 
 /// A field kept for the rules. Its place in the text is not kept: a
 /// violation that points at it finds it again in its record's text
-/// (`eval::recover`), which is cheaper than 16 bytes on every field.
+/// (`locate::fields`), which is cheaper than 16 bytes on every field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub val: Val,

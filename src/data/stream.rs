@@ -235,6 +235,7 @@ struct Stream<'a, 's, R> {
     needs: &'a [Need],
     max_depth: usize,
     block: usize,
+    sink: Option<&'a super::SinkRef>,
     out: FileOut,
     pending: Pending,
     /// An NDJSON file's bad lines (file offset, message), shown up to a
@@ -253,6 +254,7 @@ pub(crate) fn process(
     needs: &[Need],
     max_depth: usize,
     block: usize,
+    sink: Option<&super::SinkRef>,
 ) -> Option<FileOut> {
     let file = std::fs::File::open(&task.path).ok()?;
     let block = block.max(1);
@@ -292,6 +294,7 @@ pub(crate) fn process(
             needs,
             max_depth,
             block,
+            sink,
             out: FileOut::default(),
             pending: Pending {
                 coll: 0,
@@ -592,8 +595,23 @@ impl<R: Read> Stream<'_, '_, R> {
     }
 
     fn absorb(&mut self, checked: Checked) -> Step {
-        for chunk in checked.chunks {
-            self.out.records.absorb(chunk);
+        for mut chunk in checked.chunks {
+            match self.sink {
+                // The sink takes the records while their strings are still
+                // the chunk's own; the file keeps their ids and locations.
+                Some(sink) => {
+                    sink.drain(
+                        chunk.coll,
+                        &mut chunk.records,
+                        &chunk.interner,
+                        &self.out.files,
+                    );
+                    self.out.records.absorb_taken(chunk);
+                }
+                None => {
+                    self.out.records.absorb(chunk);
+                }
+            }
         }
         for (offset, message) in checked.errors {
             if self.bad_lines.len() < MAX_ERRORS_SHOWN {

@@ -7,7 +7,7 @@ use super::tables::{arrow_type, FILE, ID, OFFSET, POINTER, ROW};
 use super::EngineError;
 use crate::check::ir::Program;
 use crate::data::model::{ByteSpan, DataFile, Export, FileId, IntegrityFinding, Meta, Record};
-use crate::eval::Found;
+use crate::engine::Found;
 use crate::schema::{Need, Schema, Type};
 use crate::source::LineCol;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch, UInt32Array};

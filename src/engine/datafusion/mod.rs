@@ -13,7 +13,7 @@ pub mod types;
 
 use crate::check::ir::{Program, Source};
 use crate::data::model::Export;
-use crate::eval::{Found, Settings};
+use crate::engine::{Found, Settings};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{Int64Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
@@ -33,6 +33,12 @@ pub struct EngineError(pub String);
 impl From<datafusion::error::DataFusionError> for EngineError {
     fn from(e: datafusion::error::DataFusionError) -> Self {
         EngineError(e.to_string())
+    }
+}
+
+impl From<datafusion::parquet::errors::ParquetError> for EngineError {
+    fn from(e: datafusion::parquet::errors::ParquetError) -> Self {
+        EngineError(format!("cannot write Parquet: {e}"))
     }
 }
 

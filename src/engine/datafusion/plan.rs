@@ -24,7 +24,7 @@ use crate::check::ir::{
     Source,
 };
 use crate::check::types::Ty;
-use crate::eval::period::{self, Period};
+use crate::engine::period::{self, Period};
 use crate::schema::{CollId, Need};
 use datafusion::arrow::array::{ArrayRef, Int64Array, UInt32Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -171,7 +171,7 @@ impl Compiler<'_> {
                 let mut pointer = self.origin(rule, &scope, at.slot);
                 let mut value = Ex::Var(at.slot);
                 for (idx, name) in &at.steps {
-                    pointer.push(lit(format!("/{}", crate::eval::escape_pointer(name))));
+                    pointer.push(lit(format!("/{}", crate::locate::escape_pointer(name))));
                     value = Ex::Field(Box::new(value), *idx);
                 }
                 let date = if at.steps.is_empty() || self.typer.ty(&value) != Ty::Time {

@@ -3,8 +3,8 @@
 //! that both engines write the same messages.
 
 use crate::check::ir::PeriodKind;
-use crate::eval::period::Period;
-use crate::eval::render::{duration, number, time_in};
+use crate::engine::period::Period;
+use crate::engine::text::{duration, number, time_in};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Int64Array, StringArray, StringBuilder, StructArray,
 };

@@ -9,7 +9,7 @@
 //! evaluator reads it. Absent in the spec's sense (null, blank, unfit, an
 //! empty list or object) is null.
 
-use crate::data::model::{Export, Field, Record, Val};
+use crate::data::model::{DataFile, Export, Field, Interner, Record, Val};
 use crate::schema::{CollId, Need, ObjectType, Schema, Type};
 use datafusion::arrow::array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, StringArray, StructArray,
@@ -136,33 +136,82 @@ pub fn table(
     need: &Need,
     tz: jiff::tz::Offset,
 ) -> Result<RecordBatch, ArrowError> {
-    let records = &export.collections[c];
     let layout = export.layouts.get(c).cloned().unwrap_or_default();
-    let ids = &export.ids;
     let mut seen = HashSet::new();
+    let rows = Rows {
+        records: &export.collections[c],
+        ids: &export.ids,
+        files: &export.files,
+        layout: &layout,
+        first_row: 0,
+    };
+    let (batch, _) = batch(schema, c, need, tz, rows, &mut |r| {
+        r.id.is_none_or(|s| seen.insert(s))
+    })?;
+    Ok(batch)
+}
+
+/// Some records of one collection, as the loader keeps them.
+pub struct Rows<'a> {
+    pub records: &'a [Record],
+    /// Their ids' and strings' syms.
+    pub ids: &'a Interner,
+    /// Their file ids' files.
+    pub files: &'a [DataFile],
+    pub layout: &'a crate::schema::Layout,
+    /// The row number of the first of them.
+    pub first_row: u32,
+}
+
+/// `rows` as a batch of collection `c`'s table; `is_first` says whether a
+/// record is the first of the collection with its id. The flag says
+/// whether `tz` made a value (a `full-date`, midnight in that zone).
+pub fn batch(
+    schema: &Schema,
+    c: CollId,
+    need: &Need,
+    tz: jiff::tz::Offset,
+    rows: Rows<'_>,
+    is_first: &mut dyn FnMut(&Record) -> bool,
+) -> Result<(RecordBatch, bool), ArrowError> {
+    let Rows {
+        records,
+        ids,
+        files,
+        layout,
+        first_row,
+    } = rows;
+    let n = u32::try_from(records.len()).unwrap_or(u32::MAX);
+    let file = |r: &Record| files.get(r.file);
     let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(UInt32Array::from_iter_values(0..records.len() as u32)),
+        Arc::new(UInt32Array::from_iter_values(
+            first_row..first_row.saturating_add(n),
+        )),
         Arc::new(StringArray::from_iter(
             records.iter().map(|r| r.id.map(|s| ids.resolve(s))),
         )),
         Arc::new(BooleanArray::from_iter(
-            records
-                .iter()
-                .map(|r| Some(r.id.is_none_or(|s| seen.insert(s)))),
+            records.iter().map(|r| Some(is_first(r))),
         )),
         Arc::new(StringArray::from_iter_values(
             records
                 .iter()
-                .map(|r| export.files[r.file].display.as_str()),
+                .map(|r| file(r).map_or("", |f| f.display.as_str())),
         )),
         Arc::new(UInt64Array::from_iter_values(
             records.iter().map(|r| r.span.start),
         )),
-        Arc::new(StringArray::from_iter_values(
-            records.iter().map(|r| pointer(export, r)),
-        )),
+        Arc::new(StringArray::from_iter_values(records.iter().map(|r| {
+            let prefix = file(r).map_or("", |f| f.pointer_prefix.as_str());
+            format!("{prefix}/{}", r.ordinal)
+        }))),
     ];
-    let conv = Converter { schema, export, tz };
+    let conv = Converter {
+        schema,
+        ids,
+        tz,
+        tz_used: std::cell::Cell::new(false),
+    };
     let record = &schema.collections[c].record;
     for (i, (f, n)) in record.fields.iter().zip(&need.fields).enumerate() {
         let Some(n) = n else { continue };
@@ -173,11 +222,8 @@ pub fn table(
             .collect();
         columns.push(conv.column(&f.ty, n, layout.inner(i), &vals)?);
     }
-    RecordBatch::try_new(Arc::new(table_schema(schema, c, need)), columns)
-}
-
-fn pointer(export: &Export, r: &Record) -> String {
-    format!("{}/{}", export.files[r.file].pointer_prefix, r.ordinal)
+    let batch = RecordBatch::try_new(Arc::new(table_schema(schema, c, need)), columns)?;
+    Ok((batch, conv.tz_used.get()))
 }
 
 fn present(f: &Option<Field>) -> Option<&Val> {
@@ -186,8 +232,9 @@ fn present(f: &Option<Field>) -> Option<&Val> {
 
 struct Converter<'a> {
     schema: &'a Schema,
-    export: &'a Export,
+    ids: &'a Interner,
     tz: jiff::tz::Offset,
+    tz_used: std::cell::Cell<bool>,
 }
 
 impl Converter<'_> {
@@ -198,7 +245,7 @@ impl Converter<'_> {
         layout: &crate::schema::Layout,
         vals: &[Option<&Val>],
     ) -> Result<ArrayRef, ArrowError> {
-        let ids = &self.export.ids;
+        let ids = self.ids;
         Ok(match ty {
             Type::String | Type::Ref(_) => {
                 Arc::new(StringArray::from_iter(vals.iter().map(|v| match v {
@@ -217,7 +264,10 @@ impl Converter<'_> {
             Type::Time => Arc::new(Int64Array::from_iter(vals.iter().map(|v| {
                 let ns = match v {
                     Some(Val::Time(s, n)) => i128::from(*s) * 1_000_000_000 + i128::from(*n),
-                    Some(Val::Date(d)) => crate::eval::period::midnight(*d, self.tz)?,
+                    Some(Val::Date(d)) => {
+                        self.tz_used.set(true);
+                        crate::engine::period::midnight(*d, self.tz)?
+                    }
                     _ => return None,
                 };
                 i64::try_from(ns).ok()

@@ -98,7 +98,7 @@ impl Locator {
     }
 }
 
-fn open(file: &DataFile) -> std::io::Result<Box<dyn BufRead>> {
+fn open(file: &DataFile) -> std::io::Result<Box<dyn BufRead + Send>> {
     let f = std::fs::File::open(&file.path)?;
     Ok(if file.gzip {
         Box::new(BufReader::with_capacity(
@@ -111,58 +111,86 @@ fn open(file: &DataFile) -> std::io::Result<Box<dyn BufRead>> {
 }
 
 fn scan(file: &DataFile, offsets: &BTreeSet<u64>) -> std::io::Result<Vec<(u64, LineCol)>> {
-    let mut out = Vec::with_capacity(offsets.len());
-    let mut targets = offsets.iter().copied().peekable();
-    let mut reader = open(file)?;
-    // `col` counts the scalar values since the last newline, plus one.
-    let (mut pos, mut line, mut col) = (0u64, 1usize, 1usize);
-    // Sized to a small file: zero-filling 1 MiB per file dominated many small ones.
-    let size = match (file.gzip, std::fs::metadata(&file.path)) {
-        (false, Ok(m)) => usize::try_from(m.len())
-            .unwrap_or(usize::MAX)
-            .clamp(1, 1 << 20),
-        _ => 1 << 20,
-    };
-    let mut buf = vec![0u8; size];
-    let advance = |bytes: &[u8], line: &mut usize, col: &mut usize| {
-        let newlines = memchr::memchr_iter(b'\n', bytes).count();
-        let tail = match memchr::memrchr(b'\n', bytes) {
-            Some(p) => {
-                *line += newlines;
-                *col = 1;
-                &bytes[p + 1..]
-            }
-            None => bytes,
+    let mut cursor = Cursor::open(file)?;
+    offsets.iter().map(|&t| Ok((t, cursor.at(t)?))).collect()
+}
+
+/// Lines and columns of one file's offsets, asked in increasing order: the
+/// file is read once, from its start, as far as the last offset asked.
+pub struct Cursor {
+    file: DataFile,
+    reader: Box<dyn BufRead + Send>,
+    buf: Vec<u8>,
+    /// `buf[..len]` holds the file's bytes from offset `pos` on; `line`
+    /// and `col` are those of `pos + i`.
+    len: usize,
+    i: usize,
+    pos: u64,
+    line: usize,
+    /// Counts the scalar values since the last newline, plus one.
+    col: usize,
+}
+
+impl Cursor {
+    pub fn open(file: &DataFile) -> std::io::Result<Cursor> {
+        // Sized to a small file: zero-filling 1 MiB per file dominated many small ones.
+        let size = match (file.gzip, std::fs::metadata(&file.path)) {
+            (false, Ok(m)) => usize::try_from(m.len())
+                .unwrap_or(usize::MAX)
+                .clamp(1, 1 << 20),
+            _ => 1 << 20,
         };
-        *col += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
-    };
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
+        Ok(Cursor {
+            file: file.clone(),
+            reader: open(file)?,
+            buf: vec![0u8; size],
+            len: 0,
+            i: 0,
+            pos: 0,
+            line: 1,
+            col: 1,
+        })
+    }
+
+    /// The line and column of `offset`; past the end, those of the end. An
+    /// offset before the last one asked reads the file again from its start.
+    pub fn at(&mut self, offset: u64) -> std::io::Result<LineCol> {
+        if offset < self.pos + self.i as u64 {
+            *self = Cursor::open(&self.file)?;
         }
-        let chunk = &buf[..n];
-        let mut i = 0usize;
-        while let Some(&t) = targets.peek() {
-            if t >= pos + n as u64 {
+        loop {
+            if offset < self.pos + self.len as u64 {
+                let upto = (offset - self.pos) as usize;
+                advance(&self.buf[self.i..upto], &mut self.line, &mut self.col);
+                self.i = upto;
                 break;
             }
-            let upto = (t.saturating_sub(pos) as usize).max(i);
-            advance(&chunk[i..upto], &mut line, &mut col);
-            i = upto;
-            out.push((t, LineCol { line, column: col }));
-            targets.next();
+            advance(&self.buf[self.i..self.len], &mut self.line, &mut self.col);
+            self.pos += self.len as u64;
+            self.i = 0;
+            self.len = self.reader.read(&mut self.buf)?;
+            if self.len == 0 {
+                break;
+            }
         }
-        advance(&chunk[i..], &mut line, &mut col);
-        pos += n as u64;
-        if targets.peek().is_none() {
-            return Ok(out);
+        Ok(LineCol {
+            line: self.line,
+            column: self.col,
+        })
+    }
+}
+
+fn advance(bytes: &[u8], line: &mut usize, col: &mut usize) {
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    let tail = match memchr::memrchr(b'\n', bytes) {
+        Some(p) => {
+            *line += newlines;
+            *col = 1;
+            &bytes[p + 1..]
         }
-    }
-    for t in targets {
-        out.push((t, LineCol { line, column: col }));
-    }
-    Ok(out)
+        None => bytes,
+    };
+    *col += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count();
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! Evaluation of checked expressions over the loaded export.
 
 use super::index::Indexes;
-use super::period::{self, Period};
 use super::value::V;
 use crate::ast::QuantKind;
 use crate::check::ir::*;
 use crate::data::model::Export;
+use crate::engine::period::{self, Period};
 use crate::schema::Layout;
 use std::borrow::Cow;
 

@@ -1,7 +1,7 @@
 //! Values during evaluation, borrowed from the export where they can be.
 
-use super::period::Period;
 use crate::data::model::{Field, Interner, Sym, Val};
+use crate::engine::period::Period;
 use crate::schema::CollId;
 use crate::schema::Layout;
 use std::borrow::Cow;
@@ -65,7 +65,7 @@ impl<'a> V<'a> {
             Val::Time(secs, nanos) => {
                 V::Time(i128::from(*secs) * 1_000_000_000 + i128::from(*nanos))
             }
-            Val::Date(d) => super::period::midnight(*d, tz).map_or(V::Absent, V::Time),
+            Val::Date(d) => crate::engine::period::midnight(*d, tz).map_or(V::Absent, V::Time),
             Val::Enum(e) => V::Enum(*e),
             Val::Ref(s) => V::Ref(*s),
             Val::List(items) if items.iter().all(|f| f.val == Val::Absent) => V::Absent,
