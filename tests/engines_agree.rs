@@ -487,3 +487,53 @@ fn a_zone_given_last_still_places_dates() {
     assert_eq!(columnar.code, 0, "{}", columnar.stderr);
     assert_eq!(native.stdout, columnar.stdout);
 }
+
+/// A conversion in tiny blocks, of a document the stream gives up on near
+/// its end (a key given twice: the file is then read whole and its records
+/// handed over again), writes each record once: the check of the Parquet
+/// gives the JSON's report.
+#[test]
+fn a_conversion_read_twice_writes_each_record_once() {
+    let text = std::fs::read_to_string("fixtures/sample-export.json").unwrap();
+    let at = text.rfind("\"id\": \"").unwrap();
+    let end = at + text[at + 7..].find('"').unwrap() + 8;
+    let id = &text[at..end];
+    let text = format!("{}{id}, {}", &text[..at], &text[at..]);
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("twice.json");
+    std::fs::write(&export, text).unwrap();
+    let pq = dir.path().join("pq");
+    let program = comply::policy::compile(comply::policy::shipped()).0;
+    let load = comply::data::LoadOptions {
+        projection: Some(program.projection.clone()),
+        block_size: 512,
+        ..comply::data::LoadOptions::default()
+    };
+    let (loaded, written) =
+        comply::engine::datafusion::parquet::convert(&program, &[export.clone()], &load, &pq);
+    let written = written.unwrap();
+    assert!(loaded.errors.is_empty());
+    assert!(
+        loaded.notes.iter().any(|n| n.message.contains("duplicate key")),
+        "no duplicate key noted: {:?}",
+        loaded.notes
+    );
+    for (c, records) in loaded.collections.iter().enumerate() {
+        let name = format!("{}.parquet", program.schema.collections[c].name);
+        let rows = written.files.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(rows, records.len(), "{name}");
+    }
+    let export = export.to_str().unwrap();
+    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
+    let columnar = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--format",
+        "json",
+        "--exit-zero",
+        pq.to_str().unwrap(),
+    ]);
+    assert_eq!(columnar.code, 0, "{}", columnar.stderr);
+    assert_eq!(native.stdout, columnar.stdout);
+}

@@ -202,7 +202,7 @@ pub struct IntegrityFinding {
 }
 
 /// A skipped file and the like: not a violation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Note {
     pub file: String,
     pub message: String,

@@ -73,6 +73,10 @@ pub fn open(program: &Program, dir: &Path) -> Result<Export, EngineError> {
     if incomplete.len() == export.incomplete.len() {
         export.incomplete = incomplete;
     }
+    export.notes = kv
+        .get("comply.notes")
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
     for e in errors {
         export.errors.push(miette::miette!(
             "`{}` was converted from an export that was not read whole: {e}",

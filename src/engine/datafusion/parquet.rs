@@ -428,6 +428,12 @@ fn metadata(program: &Program, export: &Export, tz: jiff::tz::Offset) -> Vec<Key
         "comply.input_errors".into(),
         serde_json::json!(errors).to_string(),
     ));
+    // What the loader noted (a key given twice, a skipped file): a report
+    // of the Parquet shows it as the JSON's did.
+    meta.push(KeyValue::new(
+        "comply.notes".into(),
+        serde_json::json!(export.notes).to_string(),
+    ));
     // Which collections an input error kept records from, for the
     // violations only that loss may explain.
     meta.push(KeyValue::new(
