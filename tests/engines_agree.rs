@@ -509,12 +509,19 @@ fn a_conversion_read_twice_writes_each_record_once() {
         block_size: 512,
         ..comply::data::LoadOptions::default()
     };
-    let (loaded, written) =
-        comply::engine::datafusion::parquet::convert(&program, &[export.clone()], &load, &pq);
+    let (loaded, written) = comply::engine::datafusion::parquet::convert(
+        &program,
+        std::slice::from_ref(&export),
+        &load,
+        &pq,
+    );
     let written = written.unwrap();
     assert!(loaded.errors.is_empty());
     assert!(
-        loaded.notes.iter().any(|n| n.message.contains("duplicate key")),
+        loaded
+            .notes
+            .iter()
+            .any(|n| n.message.contains("duplicate key")),
         "no duplicate key noted: {:?}",
         loaded.notes
     );
