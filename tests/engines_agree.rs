@@ -71,6 +71,26 @@ fn both(args: &[&str]) -> (String, String) {
     (run("native"), run("datafusion"))
 }
 
+/// The check of converted export `pq` gives the JSON report of `export`, byte for byte.
+fn assert_parquet_checks_like(export: &str, pq: &Path) {
+    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
+    let columnar = comply(&[
+        "check",
+        "--engine",
+        "datafusion",
+        "--format",
+        "json",
+        "--exit-zero",
+        pq.to_str().unwrap(),
+    ]);
+    assert_eq!(columnar.code, 0, "{}", columnar.stderr);
+    assert!(
+        native.stdout == columnar.stdout,
+        "the check of {} differs from that of {export}",
+        pq.display()
+    );
+}
+
 fn assert_agree(args: &[&str]) -> usize {
     let (native, relational) = both(args);
     let n: serde_json::Value = serde_json::from_str(&native).expect("native JSON");
@@ -236,21 +256,7 @@ fn a_converted_export_checks_like_its_json() {
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(out_dir.join("customers.parquet").is_file());
         assert!(out_dir.join("_integrity.parquet").is_file());
-        let native = comply(&["check", "--format", "json", "--exit-zero", export]);
-        let columnar = comply(&[
-            "check",
-            "--engine",
-            "datafusion",
-            "--format",
-            "json",
-            "--exit-zero",
-            out_dir.to_str().unwrap(),
-        ]);
-        assert_eq!(columnar.code, 0, "{}", columnar.stderr);
-        assert_eq!(
-            native.stdout, columnar.stdout,
-            "{name}: the Parquet check differs"
-        );
+        assert_parquet_checks_like(export, &out_dir);
     }
 }
 
@@ -474,18 +480,7 @@ fn a_zone_given_last_still_places_dates() {
     }
     assert!(checked > 100, "only {checked} dates");
 
-    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
-    let columnar = comply(&[
-        "check",
-        "--engine",
-        "datafusion",
-        "--format",
-        "json",
-        "--exit-zero",
-        pq.to_str().unwrap(),
-    ]);
-    assert_eq!(columnar.code, 0, "{}", columnar.stderr);
-    assert_eq!(native.stdout, columnar.stdout);
+    assert_parquet_checks_like(export, &pq);
 }
 
 /// A conversion in tiny blocks, of a document the stream gives up on near
@@ -531,16 +526,5 @@ fn a_conversion_read_twice_writes_each_record_once() {
         assert_eq!(rows, records.len(), "{name}");
     }
     let export = export.to_str().unwrap();
-    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
-    let columnar = comply(&[
-        "check",
-        "--engine",
-        "datafusion",
-        "--format",
-        "json",
-        "--exit-zero",
-        pq.to_str().unwrap(),
-    ]);
-    assert_eq!(columnar.code, 0, "{}", columnar.stderr);
-    assert_eq!(native.stdout, columnar.stdout);
+    assert_parquet_checks_like(export, &pq);
 }
