@@ -33,8 +33,7 @@ fn has(bits: &[u64], sym: Sym) -> bool {
 
 impl Loaded {
     /// Folds in a checked chunk; its records follow those already in.
-    /// Returns where they start in their collection.
-    pub fn absorb(&mut self, chunk: Chunk) -> usize {
+    pub fn absorb(&mut self, chunk: Chunk) {
         let remap: Vec<Sym> = (0..chunk.interner.len())
             .map(|i| self.ids.intern(chunk.interner.resolve(Sym(i as u32))))
             .collect();
@@ -44,7 +43,7 @@ impl Loaded {
     /// Folds in a chunk whose records a sink took (their fields are gone):
     /// only the syms of their ids and references are kept, so the strings
     /// of the export do not pile up in the file's table.
-    pub fn absorb_taken(&mut self, mut chunk: Chunk) -> usize {
+    pub fn absorb_taken(&mut self, mut chunk: Chunk) {
         let mut remap: Vec<Option<Sym>> = vec![None; chunk.interner.len()];
         let mut keep = |s: Sym| {
             *remap[s.0 as usize].get_or_insert_with(|| self.ids.intern(chunk.interner.resolve(s)))
@@ -61,7 +60,7 @@ impl Loaded {
 
     /// Folds in a chunk; `remap` takes its syms to the file's table, when
     /// they are not already.
-    fn fold(&mut self, chunk: Chunk, remap: Option<&[Sym]>) -> usize {
+    fn fold(&mut self, chunk: Chunk, remap: Option<&[Sym]>) {
         if self.collections.len() <= chunk.coll {
             self.collections.resize_with(chunk.coll + 1, Vec::new);
         }
@@ -111,7 +110,6 @@ impl Loaded {
         }
         self.findings.extend(chunk.findings);
         self.dups.extend(chunk.dups);
-        first
     }
 
     /// Moves the file's records into the export, their file ids shifted by
