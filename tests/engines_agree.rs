@@ -290,9 +290,21 @@ fn converted_files_are_typed_by_the_schema() {
     assert_eq!(tz.as_deref(), Some("+08:00"));
     let schema = reader.schema().clone();
     let ty = |n: &str| schema.field_with_name(n).unwrap().data_type().clone();
+    // An instant: a UTC timestamp in microseconds and the nanoseconds past it.
+    let DataType::Struct(parts) = ty("info_collected_at") else {
+        panic!("{:?}", ty("info_collected_at"));
+    };
     assert_eq!(
-        ty("info_collected_at"),
-        DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        parts[0].data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+    );
+    assert_eq!(
+        (
+            parts[0].name().as_str(),
+            parts[1].name().as_str(),
+            parts[1].data_type()
+        ),
+        ("utc", "ns", &DataType::UInt16)
     );
     assert!(
         matches!(ty("stage"), DataType::Dictionary(..)),
@@ -423,7 +435,7 @@ fn explain_plan_prints_the_optimized_plan() {
 #[test]
 fn a_zone_given_last_still_places_dates() {
     use datafusion::arrow::array::{Array, AsArray, StringArray};
-    use datafusion::arrow::datatypes::TimestampNanosecondType;
+    use datafusion::arrow::datatypes::{TimestampMicrosecondType, UInt16Type};
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let text = std::fs::read_to_string("fixtures/sample-export.json").unwrap();
     let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
@@ -462,12 +474,17 @@ fn a_zone_given_last_still_places_dates() {
         let ids = batch.column_by_name("_id").unwrap();
         let ids: &StringArray = ids.as_string();
         let times = batch.column_by_name("info_collected_at").unwrap();
-        let times = times.as_primitive::<TimestampNanosecondType>();
+        let times = times.as_struct();
+        let micros = times.column_by_name("utc").unwrap();
+        let micros = micros.as_primitive::<TimestampMicrosecondType>();
+        let nanos = times.column_by_name("ns").unwrap();
+        let nanos = nanos.as_primitive::<UInt16Type>();
         for i in 0..batch.num_rows() {
             if times.is_null(i) {
                 continue;
             }
-            let at = jiff::Timestamp::from_nanosecond(i128::from(times.value(i))).unwrap();
+            let ns = i128::from(micros.value(i)) * 1000 + i128::from(nanos.value(i));
+            let at = jiff::Timestamp::from_nanosecond(ns).unwrap();
             // Midnight at -05:00 is 05:00 in UTC.
             assert_eq!(
                 at.strftime("%H:%M:%S").to_string(),
@@ -527,4 +544,143 @@ fn a_conversion_read_twice_writes_each_record_once() {
     }
     let export = export.to_str().unwrap();
     assert_parquet_checks_like(export, &pq);
+}
+
+/// Instants far from today (a `9999-12-30` "never expires", a year 1600
+/// date) are outside what a 64-bit count of nanoseconds holds (1677-2262),
+/// yet the spec reads them as any other: both engines judge them alike, and
+/// a Parquet export keeps them exactly, to the nanosecond.
+#[test]
+fn instants_at_the_ends_of_the_calendar() {
+    fn shift(v: &mut serde_json::Value, year: &str) -> usize {
+        match v {
+            serde_json::Value::String(s)
+                if s.len() >= 10
+                    && s.as_bytes()[4] == b'-'
+                    && s.as_bytes()[7] == b'-'
+                    && s[..4].bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                *s = format!("{year}{}", &s[4..]);
+                1
+            }
+            serde_json::Value::Array(xs) => xs.iter_mut().map(|x| shift(x, year)).sum(),
+            serde_json::Value::Object(m) => m.values_mut().map(|x| shift(x, year)).sum(),
+            _ => 0,
+        }
+    }
+    let text = std::fs::read_to_string("fixtures/sample-export.json").unwrap();
+    let mut doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut shifted = 0;
+    for (name, records) in doc.iter_mut() {
+        if name == "export" {
+            continue;
+        }
+        for (i, r) in records.as_array_mut().unwrap().iter_mut().enumerate() {
+            // One record in three far in the future, one in three far in
+            // the past; `.000000001` keeps a nanosecond a microsecond
+            // count would lose.
+            let year = ["9999", "1600", ""][i % 3];
+            if !year.is_empty() {
+                shifted += shift(r, year);
+            }
+            if let Some(t) = r.get_mut("created_at") {
+                if let Some(s) = t.as_str().filter(|s| s.len() == 25) {
+                    *t = format!("{}.000000001{}", &s[..19], &s[19..]).into();
+                }
+            }
+        }
+    }
+    assert!(shifted > 200, "only {shifted} timestamps shifted");
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("far.json");
+    std::fs::write(&export, serde_json::to_string(&doc).unwrap()).unwrap();
+    let export = export.to_str().unwrap();
+
+    let found = assert_agree(&[export]);
+    assert!(found > 0);
+    let native = comply(&["check", "--format", "json", "--exit-zero", export]);
+    assert!(
+        native.stdout.contains("9999-") && native.stdout.contains("1600-"),
+        "no message shows a shifted instant"
+    );
+
+    let pq = dir.path().join("pq");
+    let out = comply(&["convert", export, "--to", "parquet", pq.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_parquet_checks_like(export, &pq);
+}
+
+/// Corners of the language both engines must read alike: a number that
+/// overflows to infinity is absent (so `not (x > 0)` holds); two records
+/// are equal when they are the same record, not when their ids are (a
+/// duplicated id names two); periods judged at a time of each record.
+#[test]
+fn an_overflow_is_absent_and_a_record_is_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = generate(
+        dir.path(),
+        "prod.json",
+        &["--production", "--customers", "600", "--seed", "3"],
+    );
+    let mut policy = std::fs::read_to_string("policies/customer-development.policy").unwrap();
+    let rules = r#"
+rule CX901 budget-overflows {
+  severity warning
+  clause "§6.1(a)" "test"
+  gloss "a budget times 10^308 overflows"
+  for p in plans
+  require not (p.budget.amount * BIG > 0)
+  message "plan {p.id} has a budget of {p.budget.amount}"
+}
+
+rule CX902 id-shared {
+  severity warning
+  clause "§6.1(a)" "test"
+  gloss "another record has this one's id"
+  for c in communications
+  require no d in communications where d.id == c.id and d != c
+  message "communication {c.id} shares its id"
+}
+
+rule CX903 trained-in-first-year {
+  severity warning
+  clause "§6.1(a)" "test"
+  gloss "periods judged at a time of each record, not at as_of"
+  for e in employees, q in quarters_ended(e.joined_at + 365 days)
+  require exists t in trainings where t.employee_id == e.id and t.completed_at in q
+  key q
+  message "employee {e.id} (joined {e.joined_at}) had no training in {q}, {count m in months_ended(e.joined_at) where m.start < as_of} months before"
+}
+"#;
+    // 10^308: the language has no exponent, and any budget of 2 or more
+    // times it overflows a double.
+    policy.push_str(&rules.replace("BIG", &format!("1{}.0", "0".repeat(308))));
+    let file = dir.path().join("test.policy");
+    std::fs::write(&file, policy).unwrap();
+    let (file, export) = (file.to_str().unwrap(), export.to_str().unwrap());
+    let found = assert_agree(&["--policy", file, export]);
+    assert!(found > 0);
+    let native = comply(&[
+        "check",
+        "--format",
+        "json",
+        "--exit-zero",
+        "--policy",
+        file,
+        export,
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&native.stdout).unwrap();
+    let count = |code: &str| {
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["rule"] == code)
+            .count()
+    };
+    // Every positive budget overflows, so no plan breaks CX901; the export
+    // duplicates a communication's id, and each copy breaks CX902.
+    assert_eq!(count("CX901"), 0);
+    assert!(count("CX902") >= 2, "{}", count("CX902"));
+    assert!(count("CX903") > 100, "{}", count("CX903"));
 }

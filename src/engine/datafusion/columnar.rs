@@ -357,7 +357,7 @@ impl ToEngine {
     fn convert(&self, ty: &Type, need: &Need, a: &ArrayRef) -> DfResult<ArrayRef> {
         super::tables::map_leaves(ty, need, a, &|ty, a| -> DfResult<ArrayRef> {
             Ok(match ty {
-                Type::Time => cast(a, &DataType::Int64)?,
+                Type::Time => super::instant::load(a)?,
                 Type::Enum(e) => {
                     let names = &self.enums[*e];
                     let text = cast(a, &DataType::Utf8)?;

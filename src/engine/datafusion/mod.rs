@@ -5,7 +5,9 @@
 
 pub mod arith;
 pub mod columnar;
+pub mod instant;
 pub mod parquet;
+pub mod periods;
 pub mod plan;
 pub mod show;
 pub mod tables;
@@ -15,7 +17,7 @@ use crate::check::ir::{Program, Source};
 use crate::data::model::Export;
 use crate::engine::{Found, Settings};
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::{Int64Type, UInt32Type};
+use datafusion::arrow::datatypes::{Decimal128Type, UInt32Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::MemTable;
 use datafusion::datasource::provider_as_source;
@@ -185,7 +187,7 @@ fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>) -> Vec<Found> {
     let key = b.column(1).as_string::<i32>();
     let message = b.column(2).as_string::<i32>();
     let field = b.column(3).as_string::<i32>();
-    let date = b.column(4).as_primitive::<Int64Type>();
+    let date = b.column(4).as_primitive::<Decimal128Type>();
     let text = |a: &datafusion::arrow::array::StringArray, i: usize| {
         (!a.is_null(i)).then(|| a.value(i).to_string())
     };
@@ -198,7 +200,7 @@ fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>) -> Vec<Found> {
             key: text(key, i),
             message: message.value(i).to_string(),
             field: text(field, i),
-            date: (!date.is_null(i)).then(|| i128::from(date.value(i))),
+            date: (!date.is_null(i)).then(|| date.value(i)),
         })
         .collect()
 }

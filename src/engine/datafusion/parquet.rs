@@ -20,7 +20,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, DictionaryArray, StringArray, UInt32Array, UInt64Array,
 };
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema as ArrowSchema, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema as ArrowSchema};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
@@ -492,10 +492,7 @@ fn write(path: &Path, batch: &RecordBatch, props: &WriterProperties) -> Result<(
 fn storage(schema: &Schema, ty: &Type, need: &Need, a: &ArrayRef) -> Result<ArrayRef, EngineError> {
     tables::map_leaves(ty, need, a, &|ty, a| -> Result<ArrayRef, EngineError> {
         Ok(match ty {
-            Type::Time => cast(
-                a,
-                &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
-            )?,
+            Type::Time => super::instant::store(a)?,
             Type::Enum(e) => {
                 let names = StringArray::from_iter_values(schema.enums[*e].values.iter());
                 let keys = cast(a, &DataType::Int32)?;

@@ -15,8 +15,9 @@
 //! side is false, never SQL's unknown, so every boolean is wrapped in
 //! `IS TRUE`.
 
+use super::periods;
 use super::show::{self, Show};
-use super::tables::{FIRST, ID, ROW};
+use super::tables::{FIRST, ID, INSTANT, ROW};
 use super::types::Typer;
 use crate::ast::QuantKind;
 use crate::check::ir::{
@@ -175,7 +176,7 @@ impl Compiler<'_> {
                     value = Ex::Field(Box::new(value), *idx);
                 }
                 let date = if at.steps.is_empty() || self.typer.ty(&value) != Ty::Time {
-                    lit(ScalarValue::Int64(None))
+                    no_instant()
                 } else {
                     self.value(&mut scope, &value)?
                 };
@@ -186,7 +187,7 @@ impl Compiler<'_> {
                 };
                 (field, date)
             }
-            None => (lit(ScalarValue::Utf8(None)), lit(ScalarValue::Int64(None))),
+            None => (lit(ScalarValue::Utf8(None)), no_instant()),
         };
         LogicalPlanBuilder::from(scope.plan)
             .project(vec![
@@ -194,7 +195,7 @@ impl Compiler<'_> {
                 cast(key, DataType::Utf8).alias(OUT_KEY),
                 message.alias(OUT_MESSAGE),
                 cast(field, DataType::Utf8).alias(OUT_FIELD),
-                cast(date, DataType::Int64).alias(OUT_DATE),
+                cast(date, INSTANT).alias(OUT_DATE),
             ])?
             .build()
     }
@@ -301,37 +302,13 @@ impl Compiler<'_> {
             }
             Source::Elements(x) => {
                 let list = self.value(scope, x)?;
-                let (i, e) = (self.fresh("__i"), self.fresh("__e"));
-                let positions = range(
-                    lit(0i64),
-                    cast(
-                        coalesce(vec![cardinality(list.clone()), lit(0u64)]),
-                        DataType::Int64,
-                    ),
-                    lit(1i64),
-                );
-                let mut columns = all_columns(&scope.plan);
-                columns.push(positions.alias(&i));
-                let plan = LogicalPlanBuilder::from(scope.plan.clone())
-                    .project(columns)?
-                    .unnest_column_with_options(
-                        Column::from_name(&i),
-                        UnnestOptions::new().with_preserve_nulls(false),
-                    )?
-                    .build()?;
-                let mut columns = all_columns(&plan);
-                let position = Expr::Column(Column::from_name(&i));
-                columns.push(array_element(list, position.clone() + lit(1i64)).alias(&e));
-                let element = Expr::Column(Column::from_name(&e));
-                scope.plan = LogicalPlanBuilder::from(plan)
-                    .project(columns)?
-                    .filter(element.clone().is_not_null())?
-                    .build()?;
-                scope.keys.push(position.clone());
-                if positioned {
-                    scope.positions.insert(slot, position);
-                }
-                scope.slots.insert(slot, Out::Val(element));
+                self.unnest(scope, list, slot, positioned)?;
+            }
+            Source::Periods(kinds, at) if !matches!(at.as_ref(), Ex::AsOf) => {
+                // A time per row: each row's periods, as a list.
+                let at = self.value(scope, at)?;
+                let list = periods::ended_udf(kinds, self.inputs.tz).call(vec![cast(at, INSTANT)]);
+                self.unnest(scope, list, slot, positioned)?;
             }
             Source::Range(lo, hi) => {
                 let name = self.fresh("__n");
@@ -345,11 +322,10 @@ impl Compiler<'_> {
                 scope.keys.push(v.clone());
                 scope.slots.insert(slot, Out::Val(v));
             }
-            Source::Periods(kinds, at) => {
-                let at = match at.as_ref() {
-                    Ex::AsOf => self.inputs.as_of,
-                    _ => return unsupported("periods judged at a time other than `as_of`"),
-                };
+            // At `as_of` (the arm above takes any other time): one
+            // generated table for every row.
+            Source::Periods(kinds, _) => {
+                let at = self.inputs.as_of;
                 let tz = self.inputs.tz;
                 let mut all: Vec<Period> = kinds
                     .iter()
@@ -362,11 +338,11 @@ impl Compiler<'_> {
                     "periods",
                     vec![
                         Field::new(&n, DataType::UInt32, false),
-                        Field::new(&p, DataType::Struct(show::period_fields()), true),
+                        Field::new(&p, DataType::Struct(periods::period_fields()), true),
                     ],
                     vec![
                         Arc::new(UInt32Array::from_iter_values(0..all.len() as u32)),
-                        Arc::new(show::period_array(&periods)?),
+                        Arc::new(periods::period_array(&periods)?),
                     ],
                 )?;
                 scope.plan = self.cross(scope, t, first)?;
@@ -377,6 +353,49 @@ impl Compiler<'_> {
             }
         }
         self.typer.bind(slot, ty);
+        Ok(())
+    }
+
+    /// Binds `slot` to each non-null element of `list` in turn: a row per
+    /// element, keyed by its position.
+    fn unnest(
+        &mut self,
+        scope: &mut Scope,
+        list: Expr,
+        slot: usize,
+        positioned: bool,
+    ) -> Result<()> {
+        let (i, e) = (self.fresh("__i"), self.fresh("__e"));
+        let positions = range(
+            lit(0i64),
+            cast(
+                coalesce(vec![cardinality(list.clone()), lit(0u64)]),
+                DataType::Int64,
+            ),
+            lit(1i64),
+        );
+        let mut columns = all_columns(&scope.plan);
+        columns.push(positions.alias(&i));
+        let plan = LogicalPlanBuilder::from(scope.plan.clone())
+            .project(columns)?
+            .unnest_column_with_options(
+                Column::from_name(&i),
+                UnnestOptions::new().with_preserve_nulls(false),
+            )?
+            .build()?;
+        let mut columns = all_columns(&plan);
+        let position = Expr::Column(Column::from_name(&i));
+        columns.push(array_element(list, position.clone() + lit(1i64)).alias(&e));
+        let element = Expr::Column(Column::from_name(&e));
+        scope.plan = LogicalPlanBuilder::from(plan)
+            .project(columns)?
+            .filter(element.clone().is_not_null())?
+            .build()?;
+        scope.keys.push(position.clone());
+        if positioned {
+            scope.positions.insert(slot, position);
+        }
+        scope.slots.insert(slot, Out::Val(element));
         Ok(())
     }
 
@@ -409,10 +428,15 @@ impl Compiler<'_> {
     }
 
     fn value(&mut self, scope: &mut Scope, e: &Ex) -> Result<Expr> {
-        match self.compile(scope, e)? {
-            Out::Val(v) => Ok(v),
+        let out = self.compile(scope, e)?;
+        Ok(self.as_value(out))
+    }
+
+    fn as_value(&self, out: Out) -> Expr {
+        match out {
+            Out::Val(v) => v,
             // A record as a value is its id, as a message shows it.
-            Out::Row { alias, .. } => Ok(col(&alias, ID)),
+            Out::Row { alias, .. } => col(&alias, ID),
         }
     }
 
@@ -424,7 +448,7 @@ impl Compiler<'_> {
                 Const::Num(n) => lit(*n),
                 Const::Str(s) => lit(s.clone()),
                 Const::Enum(i) => lit(i64::from(*i)),
-                Const::Dur(d) => lit(ns(*d)?),
+                Const::Dur(d) => nanoseconds(*d),
             },
             Ex::Param(i) => match self.inputs.params.get(*i) {
                 Some(ParamValue::Int(v)) => lit(*v),
@@ -433,7 +457,7 @@ impl Compiler<'_> {
                 Some(ParamValue::Bool(b)) => lit(*b),
                 None => return plan_err!("no value for parameter {i}"),
             },
-            Ex::AsOf => lit(ns(self.inputs.as_of)?),
+            Ex::AsOf => nanoseconds(self.inputs.as_of),
             Ex::Var(s) => {
                 return match scope.slots.get(s) {
                     Some(o) => Ok(o.clone()),
@@ -509,7 +533,22 @@ impl Compiler<'_> {
                 out
             }
             Ex::Cmp(op, a, b) => {
-                let (a, b) = (self.value(scope, a)?, self.value(scope, b)?);
+                let (a, b) = match (self.compile(scope, a)?, self.compile(scope, b)?) {
+                    // Two records are equal when they are the same record,
+                    // as in the native engine: not when their ids are (a
+                    // duplicated id names two records).
+                    (Out::Row { alias: x, coll: cx }, Out::Row { alias: y, coll: cy }) => {
+                        let (x, y) = (col(&x, ROW), col(&y, ROW));
+                        let both = x.clone().is_not_null().and(y.clone().is_not_null());
+                        return Ok(Out::Val(match op {
+                            CmpOp::Eq if cx == cy => x.eq(y).is_true(),
+                            CmpOp::Ne if cx == cy => x.not_eq(y).is_true(),
+                            CmpOp::Ne => both,
+                            _ => lit(false),
+                        }));
+                    }
+                    (a, b) => (self.as_value(a), self.as_value(b)),
+                };
                 let c = match op {
                     CmpOp::Eq => a.eq(b),
                     CmpOp::Ne => a.not_eq(b),
@@ -566,12 +605,17 @@ impl Compiler<'_> {
             Ex::Duration(x, unit) => {
                 let ty = self.typer.ty(x);
                 let x = self.value(scope, x)?;
-                let unit = ns(*unit)?;
                 match ty {
-                    Ty::Int => x * lit(unit),
+                    Ty::Int => super::arith::checked_ns(ArithOp::Mul)
+                        .call(vec![cast(x, INSTANT), nanoseconds(*unit)]),
+                    // Through `Int64`, which truncates as the native `as`
+                    // does: a cast to a decimal would round.
                     _ => cast(
-                        cast(x, DataType::Float64) * lit(unit as f64),
-                        DataType::Int64,
+                        cast(
+                            cast(x, DataType::Float64) * lit(*unit as f64),
+                            DataType::Int64,
+                        ),
+                        INSTANT,
                     ),
                 }
             }
@@ -605,7 +649,7 @@ impl Compiler<'_> {
                         Some(a) => self.value(scope, a)?,
                         None => lit(1i64),
                     };
-                    show::period_udf(*kind, self.inputs.tz).call(vec![y, n])
+                    periods::period_udf(*kind, self.inputs.tz).call(vec![y, n])
                 }
             },
         };
@@ -616,7 +660,18 @@ impl Compiler<'_> {
         let (ta, tb) = (self.typer.ty(a), self.typer.ty(b));
         let (x, y) = (self.value(scope, a)?, self.value(scope, b)?);
         let float = |e: Expr| cast(e, DataType::Float64);
-        let exact = |op| super::arith::checked(op).call(vec![x.clone(), y.clone()]);
+        // Nanoseconds from a float, truncated through `Int64` as the native
+        // `as` truncates (a cast to a decimal would round).
+        let to_ns = |e: Expr| cast(cast(e, DataType::Int64), INSTANT);
+        let wide = matches!(ta, Ty::Time | Ty::Dur) || matches!(tb, Ty::Time | Ty::Dur);
+        let exact = |op| {
+            if wide {
+                super::arith::checked_ns(op)
+                    .call(vec![cast(x.clone(), INSTANT), cast(y.clone(), INSTANT)])
+            } else {
+                super::arith::checked(op).call(vec![x.clone(), y.clone()])
+            }
+        };
         Ok(match (op, &ta, &tb) {
             // Integers, instants and durations (nanoseconds): exact, and
             // absent on overflow or division by zero.
@@ -625,23 +680,25 @@ impl Compiler<'_> {
                 exact(op)
             }
             (ArithOp::Div, Ty::Int | Ty::Dur, Ty::Int) => exact(op),
-            (ArithOp::Mul, Ty::Dur, _) => cast(float(x) * float(y), DataType::Int64),
-            (ArithOp::Mul, _, Ty::Dur) => cast(float(x) * float(y), DataType::Int64),
-            (ArithOp::Div, Ty::Dur, _) => cast(
+            (ArithOp::Mul, Ty::Dur, _) | (ArithOp::Mul, _, Ty::Dur) => to_ns(float(x) * float(y)),
+            (ArithOp::Div, Ty::Dur, _) => to_ns(
                 when(float(y.clone()).eq(lit(0f64)), lit(ScalarValue::Null))
                     .otherwise(float(x) / float(y))?,
-                DataType::Int64,
             ),
             (op, _, _) => {
                 let (x, y) = (float(x), float(y));
-                match op {
+                let r = match op {
                     ArithOp::Add => x + y,
                     ArithOp::Sub => x - y,
                     ArithOp::Mul => x * y,
                     ArithOp::Div => {
                         when(y.clone().eq(lit(0f64)), lit(ScalarValue::Null)).otherwise(x / y)?
                     }
-                }
+                };
+                // A result that is not finite (an overflow, a division by
+                // zero) is absent, as in the native engine: `r - r` is 0
+                // exactly when `r` is finite.
+                when((r.clone() - r.clone()).eq(lit(0f64)), r).end()?
             }
         })
     }
@@ -758,11 +815,13 @@ fn is_exact(t: &Ty) -> bool {
     matches!(t, Ty::Int | Ty::Time | Ty::Dur)
 }
 
-fn ns(v: i128) -> Result<i64> {
-    match i64::try_from(v) {
-        Ok(v) => Ok(v),
-        Err(_) => plan_err!("the instant or duration {v} ns is out of range"),
-    }
+/// An instant or a duration, in nanoseconds.
+fn nanoseconds(v: i128) -> Expr {
+    lit(ScalarValue::Decimal128(Some(v), 38, 0))
+}
+
+fn no_instant() -> Expr {
+    lit(ScalarValue::Decimal128(None, 38, 0))
 }
 
 fn col(alias: &str, name: &str) -> Expr {

@@ -2,14 +2,10 @@
 //! column exactly as the native engine's `Renderer` renders a value, so
 //! that both engines write the same messages.
 
-use crate::check::ir::PeriodKind;
-use crate::engine::period::Period;
 use crate::engine::text::{duration, number, time_in};
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, StringArray, StringBuilder, StructArray,
-};
-use datafusion::arrow::datatypes::{DataType, Field, Fields, Float64Type, Int64Type};
-use datafusion::common::{exec_err, Result, ScalarValue};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
+use datafusion::common::{exec_err, Result};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -100,6 +96,11 @@ fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> Result<St
             .map(|p| p.value(i))
             .ok_or_else(mismatch)
     };
+    let ns = |a: &dyn Array| -> Result<i128> {
+        a.as_primitive_opt::<Decimal128Type>()
+            .map(|p| p.value(i))
+            .ok_or_else(mismatch)
+    };
     Ok(match show {
         Show::Bool => a
             .as_boolean_opt()
@@ -119,8 +120,8 @@ fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> Result<St
             }
         }
         Show::Ref => text(a)?,
-        Show::Time => time_in(tz, i128::from(int(a)?)),
-        Show::Dur => duration(i128::from(int(a)?)),
+        Show::Time => time_in(tz, ns(a)?),
+        Show::Dur => duration(ns(a)?),
         Show::Enum(names) => {
             let v = int(a)?;
             usize::try_from(v)
@@ -146,105 +147,4 @@ fn cell(a: &dyn Array, i: usize, show: &Show, tz: jiff::tz::Offset) -> Result<St
             parts.join(", ")
         }
     })
-}
-
-/// The struct a period value is in the plan.
-pub fn period_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("start", DataType::Int64, true),
-        Field::new("end", DataType::Int64, true),
-        Field::new("label", DataType::Utf8, true),
-        Field::new("kind", DataType::Utf8, true),
-    ])
-}
-
-/// Periods as a struct array, null where there is none.
-pub fn period_array(periods: &[Option<Period>]) -> Result<StructArray> {
-    let start = Int64Array::from_iter(
-        periods
-            .iter()
-            .map(|p| p.and_then(|p| i64::try_from(p.start).ok())),
-    );
-    let end = Int64Array::from_iter(
-        periods
-            .iter()
-            .map(|p| p.and_then(|p| i64::try_from(p.end).ok())),
-    );
-    let label = StringArray::from_iter(periods.iter().map(|p| p.map(|p| p.label())));
-    let kind = StringArray::from_iter(periods.iter().map(|p| p.map(|p| p.kind.name())));
-    let nulls =
-        datafusion::arrow::buffer::NullBuffer::from_iter(periods.iter().map(Option::is_some));
-    Ok(StructArray::try_new(
-        period_fields(),
-        vec![
-            Arc::new(start),
-            Arc::new(end),
-            Arc::new(label),
-            Arc::new(kind),
-        ],
-        Some(nulls),
-    )?)
-}
-
-/// `quarter(year, n)` and friends over columns: a period per row.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct PeriodFn {
-    name: String,
-    kind: PeriodKind,
-    tz_seconds: i32,
-    signature: Signature,
-}
-
-pub fn period_udf(kind: PeriodKind, tz: jiff::tz::Offset) -> ScalarUDF {
-    ScalarUDF::new_from_impl(PeriodFn {
-        name: format!("comply_{}", kind.name()),
-        kind,
-        tz_seconds: tz.seconds(),
-        signature: Signature::any(2, Volatility::Immutable),
-    })
-}
-
-impl ScalarUDFImpl for PeriodFn {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Struct(period_fields()))
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let n = args.number_rows;
-        let ints = |i: usize| -> Result<Option<Int64Array>> {
-            let Some(a) = args.args.get(i) else {
-                return Ok(None);
-            };
-            let a = a.to_array(n)?;
-            Ok(match a.data_type() {
-                DataType::Int64 => Some(a.as_primitive::<Int64Type>().clone()),
-                DataType::Null => Some(Int64Array::new_null(n)),
-                t => return exec_err!("{} takes integers, not {t}", self.name),
-            })
-        };
-        let (years, ns) = (ints(0)?, ints(1)?);
-        let tz = jiff::tz::Offset::from_seconds(self.tz_seconds).unwrap_or(jiff::tz::Offset::UTC);
-        let periods: Vec<Option<Period>> = (0..n)
-            .map(|i| {
-                let y = years.as_ref().filter(|a| !a.is_null(i))?.value(i);
-                let m = match &ns {
-                    Some(a) if a.is_null(i) => return None,
-                    Some(a) => a.value(i),
-                    None => 1,
-                };
-                Period::of(self.kind, y, m, tz)
-            })
-            .collect();
-        Ok(ColumnarValue::Array(Arc::new(period_array(&periods)?)))
-    }
-}
-
-/// A literal period struct, for a generated table's rows.
-pub fn period_scalar(p: Period) -> Result<ScalarValue> {
-    Ok(ScalarValue::Struct(Arc::new(period_array(&[Some(p)])?)))
 }

@@ -2,8 +2,10 @@
 //! policy's schema: what the relational engine scans and what `comply
 //! convert` writes as Parquet.
 //!
-//! Inside the engine an instant is an `Int64` of nanoseconds since the
-//! epoch and an enum value its 0-based position in its declaration: the
+//! Inside the engine an instant or a duration is a `Decimal128(38, 0)` of
+//! nanoseconds (since the epoch), the native evaluator's `i128`: an `Int64`
+//! holds only 1677-2262, and the spec keeps years 0001-9999 to the
+//! nanosecond. An enum value is its 0-based position in its declaration: the
 //! IR compares and subtracts them as the native evaluator does, exactly.
 //! A date-only value is midnight in the export's time zone, as the native
 //! evaluator reads it. Absent in the spec's sense (null, blank, unfit, an
@@ -12,8 +14,8 @@
 use crate::data::model::{DataFile, Export, Field, Interner, Record, Val};
 use crate::schema::{CollId, Need, ObjectType, Schema, Type};
 use datafusion::arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, ListArray, StringArray, StructArray,
-    UInt32Array, UInt64Array,
+    ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int64Array, ListArray, StringArray,
+    StructArray, UInt32Array, UInt64Array,
 };
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::datatypes::{DataType, Field as ArrowField, Fields, Schema as ArrowSchema};
@@ -31,11 +33,22 @@ pub const FILE: &str = "_file";
 pub const OFFSET: &str = "_offset";
 pub const POINTER: &str = "_pointer";
 
+/// Instants and durations in the engine: nanoseconds, as an `i128`.
+pub const INSTANT: DataType = DataType::Decimal128(38, 0);
+
+/// Nanoseconds as a column of `INSTANT`.
+pub fn instants(ns: impl IntoIterator<Item = Option<i128>>) -> Result<ArrayRef, ArrowError> {
+    Ok(Arc::new(
+        Decimal128Array::from_iter(ns).with_precision_and_scale(38, 0)?,
+    ))
+}
+
 /// The Arrow type of a declared field type, keeping only the fields `need` reads.
 pub fn arrow_type(schema: &Schema, ty: &Type, need: &Need) -> DataType {
     match ty {
         Type::String | Type::Ref(_) => DataType::Utf8,
-        Type::Int { .. } | Type::Time | Type::Enum(_) => DataType::Int64,
+        Type::Int { .. } | Type::Enum(_) => DataType::Int64,
+        Type::Time => INSTANT,
         Type::Number => DataType::Float64,
         Type::Bool | Type::AnyObject => DataType::Boolean,
         Type::Object(o) => DataType::Struct(struct_fields(schema, o, need)),
@@ -261,17 +274,14 @@ impl Converter<'_> {
                 Some(Val::Enum(e)) => Some(i64::from(*e)),
                 _ => None,
             }))),
-            Type::Time => Arc::new(Int64Array::from_iter(vals.iter().map(|v| {
-                let ns = match v {
-                    Some(Val::Time(s, n)) => i128::from(*s) * 1_000_000_000 + i128::from(*n),
-                    Some(Val::Date(d)) => {
-                        self.tz_used.set(true);
-                        crate::engine::period::midnight(*d, self.tz)?
-                    }
-                    _ => return None,
-                };
-                i64::try_from(ns).ok()
-            }))),
+            Type::Time => instants(vals.iter().map(|v| match v {
+                Some(Val::Time(s, n)) => Some(i128::from(*s) * 1_000_000_000 + i128::from(*n)),
+                Some(Val::Date(d)) => {
+                    self.tz_used.set(true);
+                    crate::engine::period::midnight(*d, self.tz)
+                }
+                _ => None,
+            }))?,
             Type::Number => Arc::new(Float64Array::from_iter(vals.iter().map(|v| match v {
                 Some(Val::Num(n)) => Some(*n),
                 Some(Val::Int(i)) => Some(*i as f64),
