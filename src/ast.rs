@@ -39,6 +39,7 @@ pub enum Item {
     Def(Def),
     Clause(ClauseDecl),
     Rule(Rule),
+    Owners(OwnersDecl),
 }
 
 impl Item {
@@ -51,6 +52,7 @@ impl Item {
             Item::Def(x) => x.span,
             Item::Clause(x) => x.span,
             Item::Rule(x) => x.span,
+            Item::Owners(x) => x.span,
         }
     }
 }
@@ -150,6 +152,15 @@ pub struct Def {
     pub span: Span,
 }
 
+/// `owners employees by department`: the collection a rule's `owner` names
+/// and its field that gives the department answering for a finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnersDecl {
+    pub collection: Ident,
+    pub department: Ident,
+    pub span: Span,
+}
+
 /// A clause of the regulation: its text, and why it has no rule if it has none.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClauseDecl {
@@ -192,6 +203,9 @@ pub enum StatementKind {
     Require(Expr),
     At(Expr),
     Key(Expr),
+    /// Who must act: an employee (or a department), and the department
+    /// that answers when it names none.
+    Owner(Expr, Option<Expr>, Option<StrLit>),
     Message(Template),
     Checks(Ident),
 }
@@ -207,6 +221,7 @@ impl StatementKind {
             StatementKind::Require(_) => "require",
             StatementKind::At(_) => "at",
             StatementKind::Key(_) => "key",
+            StatementKind::Owner(..) => "owner",
             StatementKind::Message(_) => "message",
             StatementKind::Checks(_) => "checks",
         }

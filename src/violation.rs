@@ -49,6 +49,9 @@ pub struct RuleInfo {
     /// The collection it judges (`export` for period rules).
     pub collection: String,
     pub policy: PolicyLocation,
+    /// The rule's `owner`, as written (`v.employee_id else business`), and
+    /// why it is the one who must act.
+    pub owner: Option<(String, Option<String>)>,
 }
 
 impl RuleInfo {
@@ -113,6 +116,28 @@ pub struct Violation {
     /// Month (`YYYY-MM`) of the offending record's date, for charts over time.
     #[serde(skip)]
     pub date: Option<String>,
+    /// Who must act on it, when the rule names an owner.
+    pub owner: Option<Owner>,
+}
+
+/// The employee who must act on a violation and the department that
+/// answers for it; either is absent when the export does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Owner {
+    pub id: Option<String>,
+    pub department: Option<String>,
+}
+
+impl Owner {
+    /// `E0007 (business)`, `marketing` or `E0007`: how text formats show it.
+    pub fn label(&self) -> String {
+        match (&self.id, &self.department) {
+            (Some(id), Some(d)) => format!("{id} ({d})"),
+            (Some(id), None) => id.clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => "(unknown)".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

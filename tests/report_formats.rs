@@ -145,13 +145,25 @@ fn json_follows_the_contract() {
             "field",
             "policy",
             "waived",
-            "follows_input_error"
+            "follows_input_error",
+            "owner"
         ]
     );
     assert_eq!(
         v["violations"][2]["waived"]["reason"],
         "paper consent, ticket OPS-12"
     );
+    // Who must act: an employee and their department, a department alone,
+    // or null for a rule that names no owner.
+    assert_eq!(
+        v["violations"][0]["owner"],
+        serde_json::json!({ "id": "E0007", "department": "business" })
+    );
+    assert_eq!(
+        v["violations"][1]["owner"],
+        serde_json::json!({ "id": null, "department": "marketing" })
+    );
+    assert!(v["violations"][3]["owner"].is_null());
 }
 
 #[test]

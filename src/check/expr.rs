@@ -127,6 +127,13 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         });
+        let owner = find("owner").and_then(|s| match &s.kind {
+            StatementKind::Owner(who, fallback, _) => {
+                let end = fallback.as_ref().map_or(who.span.end, |f| f.span.end);
+                self.owner(who, fallback.as_ref(), Span::new(s.span.start, end))
+            }
+            _ => None,
+        });
         let several = binders.len() > 1
             || binders
                 .first()
@@ -205,6 +212,7 @@ impl<'a> Checker<'a> {
             require,
             at,
             key,
+            owner,
             message,
             slots,
             params,

@@ -164,11 +164,22 @@ pub struct CheckedRule {
     pub require: Ex,
     pub at: Option<AtPath>,
     pub key: Option<(Ex, Option<crate::schema::EnumId>)>,
+    pub owner: Option<Owner>,
     pub message: Vec<MsgPart>,
     pub slots: usize,
     pub params: Vec<usize>,
     /// The requirement's branches, for `comply test --coverage`.
     pub branches: Vec<Branch>,
+}
+
+/// Who must act on a violation: the employee (absent when the rule names a
+/// department), and the department that answers (the employee's, else the
+/// rule's fallback), as values of the owners' department enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owner {
+    pub id: Option<Ex>,
+    pub department: Ex,
+    pub departments: crate::schema::EnumId,
 }
 
 /// One way a rule can be violated: a conjunct of `require` that fails, or a

@@ -3,6 +3,7 @@
 
 mod expr;
 pub mod ir;
+mod owners;
 mod schema_decl;
 pub mod types;
 
@@ -47,6 +48,11 @@ pub(crate) struct Checker<'a> {
     quiet: usize,
     used_defs: BTreeSet<String>,
     rule_params: BTreeSet<usize>,
+    /// `owners COLLECTION by FIELD`: the collection's name and id, and the
+    /// department field (by name) and its enum.
+    owners: Option<(String, CollId, String, crate::schema::EnumId)>,
+    /// Whether the policy declares `owners`, resolved or not.
+    owners_declared: bool,
 }
 
 /// Checks the parsed policy files as one policy.
@@ -66,6 +72,8 @@ pub fn check(files: &[SourceFile], policies: &[ast::Policy]) -> (Program, Vec<Di
         quiet: 0,
         used_defs: BTreeSet::new(),
         rule_params: BTreeSet::new(),
+        owners: None,
+        owners_declared: false,
     };
     let items: Vec<(usize, &Item)> = policies
         .iter()
@@ -87,6 +95,7 @@ pub fn check(files: &[SourceFile], policies: &[ast::Policy]) -> (Program, Vec<Di
             .collect(),
     };
     c.params_decl(&items);
+    c.owners_decl(&items);
     c.defs_decl(&items);
     program.clauses = c.clauses(&items);
     c.rules(&items, &mut program);
@@ -570,6 +579,15 @@ impl<'a> Checker<'a> {
                 line: lc.line,
                 column: lc.column,
             },
+            owner: r.statements.iter().find_map(|s| match &s.kind {
+                StatementKind::Owner(who, fallback, why) => {
+                    let text = &self.src().text;
+                    let end = fallback.as_ref().map_or(who.span.end, |f| f.span.end);
+                    let written = text.get(who.span.start..end).unwrap_or_default();
+                    Some((written.to_string(), why.as_ref().map(|w| w.value.clone())))
+                }
+                _ => None,
+            }),
         })
     }
 

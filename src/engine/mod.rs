@@ -34,4 +34,7 @@ pub struct Found {
     pub field: Option<String>,
     /// The time the violation points at, for charts over time.
     pub date: Option<i128>,
+    /// Who must act, when the rule names an owner: the employee's id and
+    /// the department that answers, either absent when the data lacks it.
+    pub owner: Option<(Option<String>, Option<String>)>,
 }

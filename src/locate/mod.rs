@@ -9,7 +9,9 @@ pub mod lines;
 use crate::check::ir::Program;
 use crate::data::model::{ByteSpan, Export, FileId, IntegrityFinding};
 use crate::engine::{Found, Settings};
-use crate::violation::{DataLocation, FieldLocation, RuleInfo, Run, Severity, Summary, Violation};
+use crate::violation::{
+    DataLocation, FieldLocation, Owner, RuleInfo, Run, Severity, Summary, Violation,
+};
 use lines::Locator;
 
 /// Locates what an engine found, adds the integrity findings, and makes the
@@ -152,6 +154,7 @@ pub fn report(program: &Program, export: &Export, settings: &Settings, found: Ve
                     .target
                     .and_then(|t| follow_on::cause(&export.incomplete, &[t])),
                 date: None,
+                owner: None,
             },
         ));
     }
@@ -198,6 +201,7 @@ pub fn report(program: &Program, export: &Export, settings: &Settings, found: Ve
                     &looked_up[f.rule - offset],
                 ),
                 date: f.date.and_then(|t| month_label(t, settings.tz)),
+                owner: f.owner.map(|(id, department)| Owner { id, department }),
             },
         ));
     }

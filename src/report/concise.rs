@@ -29,6 +29,9 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             rule.severity.as_str(),
             one_line(&opts.text_message(v))
         )?;
+        if let Some(o) = &v.owner {
+            write!(out, " [owner {}]", escape_controls(&o.label()))?;
+        }
         if v.waived.is_some() {
             write!(out, " (waived)")?;
         }

@@ -94,12 +94,15 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
             out,
             "::{level} {}::{}",
             props.join(","),
-            data(&match &v.follows_input_error {
-                Some(file) => format!(
-                    "{} (may follow from the input error in {file})",
-                    opts.message(v)
-                ),
-                None => opts.message(v),
+            data(&{
+                let mut text = opts.message(v);
+                if let Some(o) = &v.owner {
+                    text.push_str(&format!(" (owner {})", o.label()));
+                }
+                if let Some(file) = &v.follows_input_error {
+                    text.push_str(&format!(" (may follow from the input error in {file})"));
+                }
+                text
             })
         )?;
     }

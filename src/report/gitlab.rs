@@ -52,7 +52,16 @@ fn items<'a>(run: &'a Run, opts: &'a ReportOptions) -> impl Iterator<Item = Valu
                     ),
                 };
                 json!({
-                    "description": format!("{} {}: {}", rule.code, rule.name, opts.message(v)),
+                    "description": match &v.owner {
+                        Some(o) => format!(
+                            "{} {}: {} (owner {})",
+                            rule.code,
+                            rule.name,
+                            opts.message(v),
+                            o.label()
+                        ),
+                        None => format!("{} {}: {}", rule.code, rule.name, opts.message(v)),
+                    },
                     "check_name": rule.code,
                     "fingerprint": fingerprint(&rule.code, v),
                     "severity": severity,

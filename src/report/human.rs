@@ -250,6 +250,9 @@ pub fn diagnostic(
         })
         .collect();
     let mut help = Vec::new();
+    if let Some(o) = &v.owner {
+        help.push(format!("owner: {}", o.label()));
+    }
     if let Some(file) = &v.follows_input_error {
         help.push(format!(
             "may only follow from the input error in {}: records it looks up were not read",

@@ -47,6 +47,12 @@ pub fn violation_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value 
     // Additive to version 1: the file of an input error that may alone
     // explain this violation (it looks up records that error cost).
     m.insert("follows_input_error".into(), json!(v.follows_input_error));
+    // Additive to version 1: who must act, when the rule names an owner.
+    let owner = v
+        .owner
+        .as_ref()
+        .map(|o| json!({ "id": o.id, "department": o.department }));
+    m.insert("owner".into(), owner.unwrap_or(Value::Null));
     Value::Object(m)
 }
 

@@ -159,10 +159,11 @@ fn result_value(run: &Run, v: &Violation, opts: &ReportOptions) -> Value {
         }
         m.insert("suppressions".into(), json!([Value::Object(s)]));
     }
-    m.insert(
-        "properties".into(),
-        json!({ "collection": v.collection, "id": v.id, "key": v.key }),
-    );
+    let mut props = json!({ "collection": v.collection, "id": v.id, "key": v.key });
+    if let Some(o) = &v.owner {
+        props["owner"] = json!({ "id": o.id, "department": o.department });
+    }
+    m.insert("properties".into(), props);
     Value::Object(m)
 }
 

@@ -117,6 +117,12 @@ impl Formatter {
                 self.out.push_str(&broken(&d.body, INDENT));
                 self.out.push('\n');
             }
+            Item::Owners(o) => {
+                self.out.push_str(&format!(
+                    "owners {} by {}\n",
+                    o.collection.name, o.department.name
+                ));
+            }
             Item::Clause(c) => {
                 self.out
                     .push_str(&format!("clause {} {{\n", string(&c.id.value)));
@@ -192,6 +198,16 @@ impl Formatter {
             StatementKind::Require(e) => format!("require {}", broken(e, INDENT)),
             StatementKind::At(e) => format!("at {}", expr(e, 0)),
             StatementKind::Key(e) => format!("key {}", expr(e, 0)),
+            StatementKind::Owner(who, fallback, why) => {
+                let mut s = format!("owner {}", expr(who, 0));
+                if let Some(f) = fallback {
+                    s.push_str(&format!(" else {}", expr(f, 0)));
+                }
+                if let Some(w) = why {
+                    s.push_str(&format!(" {}", string(&w.value)));
+                }
+                s
+            }
             StatementKind::Message(t) => format!("message {}", t.raw),
         };
         for l in line.lines() {

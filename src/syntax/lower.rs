@@ -147,6 +147,15 @@ impl<'f> Lowerer<'f> {
                     span,
                 })
             }
+            Rule::owners_decl => {
+                let collection = self.ident(it.next()?);
+                let department = self.ident(it.next()?);
+                Item::Owners(crate::ast::OwnersDecl {
+                    collection,
+                    department,
+                    span,
+                })
+            }
             Rule::rule_decl | Rule::integrity_decl => {
                 let kind = if rule == Rule::rule_decl {
                     RuleKind::Rule
@@ -309,6 +318,19 @@ impl<'f> Lowerer<'f> {
             Rule::require_stmt => StatementKind::Require(self.expr(it.next()?)?),
             Rule::at_stmt => StatementKind::At(self.expr(it.next()?)?),
             Rule::key_stmt => StatementKind::Key(self.expr(it.next()?)?),
+            Rule::owner_stmt => {
+                let who = self.expr(it.next()?)?;
+                let (mut fallback, mut why) = (None, None);
+                for p in it {
+                    match p.as_rule() {
+                        // `else` is a token of its own; the fallback follows it.
+                        Rule::else_word => {}
+                        Rule::string => why = Some(self.string(p)?),
+                        _ => fallback = Some(self.expr(p)?),
+                    }
+                }
+                StatementKind::Owner(who, fallback, why)
+            }
             Rule::message_stmt => StatementKind::Message(self.template(it.next()?)?),
             Rule::checks_stmt => StatementKind::Checks(self.ident(it.next()?)),
             _ => return None,

@@ -15,6 +15,7 @@ const ITEM_KEYWORDS: &[&str] = &[
     "rule",
     "integrity",
     "clause",
+    "owners",
 ];
 
 /// Walks the text outside strings and comments, calling `f(offset, byte)`.

@@ -172,6 +172,15 @@ fn statement(s: &mut Statement) {
         | StatementKind::Require(e)
         | StatementKind::At(e)
         | StatementKind::Key(e) => expr(e),
+        StatementKind::Owner(who, fallback, why) => {
+            expr(who);
+            if let Some(f) = fallback {
+                expr(f);
+            }
+            if let Some(w) = why {
+                strlit(w);
+            }
+        }
         StatementKind::Message(t) => {
             let Template {
                 parts,
@@ -247,6 +256,15 @@ pub fn item(it: &mut Item) {
             if let Some(n) = not_checkable {
                 strlit(n);
             }
+            z(span);
+        }
+        Item::Owners(OwnersDecl {
+            collection,
+            department,
+            span,
+        }) => {
+            ident(collection);
+            ident(department);
             z(span);
         }
         Item::Rule(Rule {

@@ -146,6 +146,7 @@ fn rule(
     collection: &str,
 ) -> RuleInfo {
     RuleInfo {
+        owner: None,
         code: code.to_string(),
         name: name.to_string(),
         severity,
@@ -299,6 +300,7 @@ pub fn fixture() -> Fixture {
             waived,
             follows_input_error: None,
             date: date.map(str::to_string),
+            owner: None,
         });
         dates.push(date.map(str::to_string));
     };

@@ -92,6 +92,7 @@ fn rule(
     line: usize,
 ) -> RuleInfo {
     RuleInfo {
+        owner: None,
         code: code.to_string(),
         name: name.to_string(),
         severity,
@@ -160,6 +161,10 @@ pub fn run() -> Run {
             waived: None,
             follows_input_error: None,
             date: None,
+            owner: Some(Owner {
+                id: Some("E0007".to_string()),
+                department: Some("business".to_string()),
+            }),
         },
         Violation {
             rule: 1,
@@ -172,6 +177,10 @@ pub fn run() -> Run {
             waived: None,
             follows_input_error: None,
             date: None,
+            owner: Some(Owner {
+                id: None,
+                department: Some("marketing".to_string()),
+            }),
         },
         Violation {
             rule: 0,
@@ -188,6 +197,7 @@ pub fn run() -> Run {
             }),
             follows_input_error: None,
             date: None,
+            owner: None,
         },
         Violation {
             rule: 2,
@@ -200,6 +210,7 @@ pub fn run() -> Run {
             waived: None,
             follows_input_error: None,
             date: None,
+            owner: None,
         },
     ];
     Run {

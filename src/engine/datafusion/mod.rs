@@ -155,7 +155,7 @@ pub fn find(
                 _ => None,
             };
             for b in &batches {
-                found.extend(rows(b, offset + i, coll));
+                found.extend(rows(b, offset + i, coll, rule.owner.is_some()));
             }
         }
         Ok::<_, EngineError>(found)
@@ -182,12 +182,16 @@ fn failed(
     }
 }
 
-fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>) -> Vec<Found> {
+fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>, owned: bool) -> Vec<Found> {
     let record = b.column(0).as_primitive::<UInt32Type>();
     let key = b.column(1).as_string::<i32>();
     let message = b.column(2).as_string::<i32>();
     let field = b.column(3).as_string::<i32>();
     let date = b.column(4).as_primitive::<Decimal128Type>();
+    let (owner, department) = (
+        b.column(5).as_string::<i32>(),
+        b.column(6).as_string::<i32>(),
+    );
     let text = |a: &datafusion::arrow::array::StringArray, i: usize| {
         (!a.is_null(i)).then(|| a.value(i).to_string())
     };
@@ -201,6 +205,7 @@ fn rows(b: &RecordBatch, rule: usize, coll: Option<usize>) -> Vec<Found> {
             message: message.value(i).to_string(),
             field: text(field, i),
             date: (!date.is_null(i)).then(|| date.value(i)),
+            owner: owned.then(|| (text(owner, i), text(department, i))),
         })
         .collect()
 }

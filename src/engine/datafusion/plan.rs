@@ -49,6 +49,8 @@ pub const OUT_KEY: &str = "key";
 pub const OUT_MESSAGE: &str = "message";
 pub const OUT_FIELD: &str = "field";
 pub const OUT_DATE: &str = "date";
+pub const OUT_OWNER: &str = "owner";
+pub const OUT_DEPARTMENT: &str = "department";
 
 /// What a rule is judged with.
 pub struct Inputs<'a> {
@@ -152,6 +154,25 @@ impl Compiler<'_> {
             Some((k, e)) => self.show(&mut scope, k, *e, false)?,
             None => lit(ScalarValue::Utf8(None)),
         };
+        let (owner, department) = match &rule.owner {
+            Some(o) => {
+                let id = match &o.id {
+                    Some(x) => {
+                        let out = self.compile(&mut scope, x)?;
+                        self.as_value(out)
+                    }
+                    None => lit(ScalarValue::Utf8(None)),
+                };
+                let d = self.value(&mut scope, &o.department)?;
+                let names = self.program().schema.enums[o.departments].values.clone();
+                let shown = show::udf(Show::Enum(names), self.inputs.tz).call(vec![d.clone()]);
+                (
+                    id,
+                    when(d.is_null(), lit(ScalarValue::Utf8(None))).otherwise(shown)?,
+                )
+            }
+            None => (lit(ScalarValue::Utf8(None)), lit(ScalarValue::Utf8(None))),
+        };
         let mut parts = Vec::new();
         for part in &rule.message {
             parts.push(match part {
@@ -196,6 +217,8 @@ impl Compiler<'_> {
                 message.alias(OUT_MESSAGE),
                 cast(field, DataType::Utf8).alias(OUT_FIELD),
                 cast(date, INSTANT).alias(OUT_DATE),
+                cast(owner, DataType::Utf8).alias(OUT_OWNER),
+                cast(department, DataType::Utf8).alias(OUT_DEPARTMENT),
             ])?
             .build()
     }

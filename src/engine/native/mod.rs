@@ -222,6 +222,19 @@ fn found<'a>(
         let v = ctx.eval(k, env);
         v.present().then(|| render.render(&v, *e))
     });
+    let owner = rule.owner.as_ref().map(|o| {
+        let ids = &ctx.export.ids;
+        let id = match o.id.as_ref().map(|x| ctx.eval(x, env)) {
+            Some(V::Ref(s)) => Some(ids.resolve(s).to_string()),
+            Some(V::Rec(c, r)) => ctx.export.collections[c][r as usize]
+                .id
+                .map(|s| ids.resolve(s).to_string()),
+            _ => None,
+        };
+        let d = ctx.eval(&o.department, env);
+        let department = d.present().then(|| render.render(&d, Some(o.departments)));
+        (id, department)
+    });
     let mut message = String::new();
     for part in &rule.message {
         match part {
@@ -289,5 +302,6 @@ fn found<'a>(
         message,
         field,
         date,
+        owner,
     }
 }
