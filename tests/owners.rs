@@ -234,3 +234,54 @@ fn concise_output_shows_the_owner() {
         out.stdout
     );
 }
+
+/// `--group-by department` in human output: each violation under a
+/// heading of its department, with the group's size; the statistics table
+/// counts the same groups.
+#[test]
+fn human_output_groups_by_department() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.policy");
+    let export = dir.path().join("e.json");
+    std::fs::write(&policy, POLICY).unwrap();
+    std::fs::write(&export, EXPORT).unwrap();
+    let args = |format: &'static str| {
+        vec![
+            "check".to_string(),
+            "--format".into(),
+            format.into(),
+            "--group-by".into(),
+            "department".into(),
+            "--exit-zero".into(),
+            "--policy".into(),
+            policy.to_str().unwrap().into(),
+            export.to_str().unwrap().into(),
+        ]
+    };
+    let run = |format| {
+        let a = args(format);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        comply(&a).stdout
+    };
+    let human = run("human");
+    let headings: Vec<&str> = human.lines().filter(|l| l.starts_with("── ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "── department (no department): 4 violations ──",
+            "── department business: 3 violations ──",
+            "── department compliance: 4 violations ──",
+            "── department marketing: 2 violations ──",
+        ],
+        "{human}"
+    );
+    let stats = run("statistics");
+    assert_eq!(
+        stats,
+        "count  errors  warnings  infos  department\n\
+         \x20   4       0         0      4  (no department)\n\
+         \x20   4       0         4      0  compliance\n\
+         \x20   3       3         0      0  business\n\
+         \x20   2       1         0      1  marketing\n"
+    );
+}

@@ -245,3 +245,72 @@ fn human_output_wraps_at_the_width_and_never_inside_a_timestamp() {
         }
     }
 }
+
+/// CSV for spreadsheets and pipelines: a byte order mark, CRLF line ends,
+/// and free text (commas, quotes, a line break) read back intact by an RFC
+/// 4180 reader, one record a violation under the documented header.
+#[test]
+fn csv_reads_back_as_the_violations() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    let text = render(Format::Csv, &opts(dir.path()));
+    let body = text
+        .strip_prefix('\u{FEFF}')
+        .expect("a byte order mark first");
+    assert!(body.contains("\r\n"), "CRLF line ends");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, comply::report::table::HEADER);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let run = run();
+    let shown: Vec<_> = run
+        .violations
+        .iter()
+        .filter(|v| v.waived.is_none())
+        .collect();
+    assert_eq!(records.len(), shown.len());
+    for (r, v) in records.iter().zip(&shown) {
+        assert_eq!(
+            &r[col("message")],
+            v.message,
+            "the message survives quoting"
+        );
+        assert_eq!(&r[col("id")], v.id.as_deref().unwrap_or(""));
+        let owner = v.owner.as_ref();
+        assert_eq!(
+            &r[col("department")],
+            owner.and_then(|o| o.department.as_deref()).unwrap_or("")
+        );
+    }
+    assert!(
+        shown
+            .iter()
+            .any(|v| v.message.contains('"') && v.message.contains('\n')),
+        "the run has a message that needs quoting"
+    );
+}
+
+/// `--group-by` in statistics output: one row per group with its counts
+/// by severity; a violation counts under each clause of its rule.
+#[test]
+fn statistics_by_group() {
+    use comply::report::grouping::GroupBy;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_data(dir.path());
+    for by in [GroupBy::Owner, GroupBy::Department, GroupBy::Clause] {
+        let o = ReportOptions {
+            group_by: Some(by),
+            ..opts(dir.path())
+        };
+        insta::assert_snapshot!(
+            format!("statistics_by_{}", by.name()),
+            render(Format::Statistics, &o)
+        );
+    }
+}

@@ -63,6 +63,10 @@ pub struct CheckArgs {
     /// Human output: show at most this many violations (the summary counts all)
     #[arg(long)]
     pub max_shown: Option<usize>,
+    /// Human and statistics output: violations by who must act (owner,
+    /// department), by rule, clause or month
+    #[arg(long, value_enum)]
+    pub group_by: Option<crate::report::grouping::GroupBy>,
     /// Configuration file (default: `comply.toml` found upward from here)
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -116,6 +120,7 @@ pub enum OutFormat {
     Gitlab,
     Statistics,
     Html,
+    Csv,
 }
 
 impl OutFormat {
@@ -130,6 +135,7 @@ impl OutFormat {
             OutFormat::Github => Format::Github,
             OutFormat::Gitlab => Format::Gitlab,
             OutFormat::Statistics => Format::Statistics,
+            OutFormat::Csv => Format::Csv,
             OutFormat::Html => return None,
         })
     }
@@ -227,6 +233,7 @@ pub fn run(args: CheckArgs) -> Exit {
             Format::Github => OutFormat::Github,
             Format::Gitlab => OutFormat::Gitlab,
             Format::Statistics => OutFormat::Statistics,
+            Format::Csv => OutFormat::Csv,
         })
     });
     let stdout_format = match (stdout_format, outputs.is_empty()) {
@@ -475,6 +482,7 @@ pub fn run(args: CheckArgs) -> Exit {
     let base_opts = ReportOptions {
         width,
         max_shown: args.max_shown,
+        group_by: args.group_by,
         color: crate::report::color_wanted(),
         policy_sources: policy_texts,
         builtin_policy: policies.is_empty(),

@@ -421,14 +421,30 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
         writeln!(out)?;
     }
     let mut all: Vec<&Violation> = shown(run, opts).collect();
-    // The most severe first, so that `--max-shown` keeps what matters;
-    // stable, so the file order stays within a severity.
-    all.sort_by_key(|v| {
+    // With `--group-by`, each violation under its first group, the groups
+    // by name; within them (or without), the most severe first, so that
+    // `--max-shown` keeps what matters; stable, so the file order stays
+    // within a severity.
+    let group = |v: &Violation| {
+        opts.group_by
+            .map(|by| by.keys(run, v).swap_remove(0))
+            .unwrap_or_default()
+    };
+    all.sort_by_cached_key(|v| {
         (
             v.follows_input_error.is_some(),
+            group(v),
             std::cmp::Reverse(run.rule(v).severity),
         )
     });
+    let group_sizes = {
+        let mut sizes: std::collections::HashMap<String, usize> = Default::default();
+        for v in &all {
+            *sizes.entry(group(v)).or_default() += 1;
+        }
+        sizes
+    };
+    let mut current_group: Option<String> = None;
     let limit = opts.max_shown.unwrap_or(usize::MAX);
     let all_shown = &all[..limit.min(all.len())];
     cache.prefetch(all_shown, opts);
@@ -454,6 +470,20 @@ pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Resul
                     out,
                     "The violations below may only follow from the input errors above:\n"
                 )?;
+            }
+            if let Some(by) = opts.group_by {
+                let g = group(v);
+                if current_group.as_ref() != Some(&g) {
+                    let n = group_sizes.get(&g).copied().unwrap_or(0);
+                    writeln!(
+                        out,
+                        "── {} {}: {} ──\n",
+                        by.name(),
+                        escape_controls(&g),
+                        plural(n, "violation")
+                    )?;
+                    current_group = Some(g);
+                }
             }
             let text = text.map_err(|_| io::Error::other("cannot render a diagnostic"))?;
             writeln!(out, "{text}")?;

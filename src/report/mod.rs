@@ -6,8 +6,10 @@
 
 pub mod concise;
 pub mod control_text;
+pub mod csv_table;
 pub mod github;
 pub mod gitlab;
+pub mod grouping;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -16,6 +18,7 @@ mod pretty_stream;
 pub mod redact;
 pub mod sarif;
 pub mod statistics;
+pub mod table;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -45,10 +48,12 @@ pub enum Format {
     Gitlab,
     /// Counts by rule, as a table.
     Statistics,
+    /// One row a violation, RFC 4180, for spreadsheets and pipelines.
+    Csv,
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Human,
         Format::Concise,
         Format::Json,
@@ -58,6 +63,7 @@ impl Format {
         Format::Github,
         Format::Gitlab,
         Format::Statistics,
+        Format::Csv,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +77,7 @@ impl Format {
             Format::Github => "github",
             Format::Gitlab => "gitlab",
             Format::Statistics => "statistics",
+            Format::Csv => "csv",
         }
     }
 
@@ -86,6 +93,7 @@ impl Format {
             Format::Github => github::render(run, out, opts),
             Format::Gitlab => gitlab::render(run, out, opts),
             Format::Statistics => statistics::render(run, out, opts),
+            Format::Csv => csv_table::render(run, out, opts),
         }
     }
 }
@@ -98,7 +106,7 @@ impl std::fmt::Display for Format {
 
 /// An unknown `--format` name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`; expected one of human, concise, json, ndjson, sarif, junit, github, gitlab, statistics")]
+#[error("unknown format `{0}`; expected one of human, concise, json, ndjson, sarif, junit, github, gitlab, statistics, csv")]
 pub struct UnknownFormat(pub String);
 
 impl std::str::FromStr for Format {
@@ -135,6 +143,9 @@ pub struct ReportOptions {
     pub builtin_policy: bool,
     /// What redaction keeps in messages: the names the policy defines.
     pub vocabulary: std::sync::Arc<Vocabulary>,
+    /// Human and statistics output: violations by owner, department, rule,
+    /// clause or month.
+    pub group_by: Option<grouping::GroupBy>,
 }
 
 impl Default for ReportOptions {
@@ -149,6 +160,7 @@ impl Default for ReportOptions {
             policy_sources: Vec::new(),
             builtin_policy: false,
             vocabulary: Default::default(),
+            group_by: None,
         }
     }
 }

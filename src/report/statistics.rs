@@ -50,7 +50,10 @@ pub fn counts(run: &Run) -> Vec<RuleCount> {
 }
 
 /// The table: `count  code  severity  name`, with a waived column when any.
-pub fn render(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Result<()> {
+pub fn render(run: &Run, out: &mut dyn Write, opts: &ReportOptions) -> io::Result<()> {
+    if let Some(by) = opts.group_by {
+        return grouped(run, by, out);
+    }
     let rows = counts(run);
     let any_waived = rows.iter().any(|r| r.waived > 0);
     let cw = rows
@@ -123,4 +126,47 @@ pub fn to_json(run: &Run) -> Value {
 pub fn render_json(run: &Run, out: &mut dyn Write, _opts: &ReportOptions) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &to_json(run))?;
     writeln!(out)
+}
+
+/// `--group-by`: `count  errors  warnings  infos  [waived]  GROUP`, the
+/// largest group first; a violation of a rule with several clauses counts
+/// under each of them.
+fn grouped(run: &Run, by: super::grouping::GroupBy, out: &mut dyn Write) -> io::Result<()> {
+    let rows = super::grouping::tally(run, by);
+    let any_waived = rows.iter().any(|(_, t)| t.waived > 0);
+    let width = |f: &dyn Fn(&super::grouping::Tally) -> usize, head: &str| {
+        rows.iter()
+            .map(|(_, t)| f(t).to_string().len())
+            .max()
+            .unwrap_or(1)
+            .max(head.len())
+    };
+    let cw = width(&|t| t.total(), "count");
+    let ew = width(&|t| t.errors, "errors");
+    let ww = width(&|t| t.warnings, "warnings");
+    let iw = width(&|t| t.infos, "infos");
+    write!(
+        out,
+        "{:>cw$}  {:>ew$}  {:>ww$}  {:>iw$}",
+        "count", "errors", "warnings", "infos"
+    )?;
+    if any_waived {
+        write!(out, "  waived")?;
+    }
+    writeln!(out, "  {}", by.name())?;
+    for (name, t) in &rows {
+        write!(
+            out,
+            "{:>cw$}  {:>ew$}  {:>ww$}  {:>iw$}",
+            t.total(),
+            t.errors,
+            t.warnings,
+            t.infos
+        )?;
+        if any_waived {
+            write!(out, "  {:>6}", t.waived)?;
+        }
+        writeln!(out, "  {}", escape_controls(name))?;
+    }
+    Ok(())
 }
