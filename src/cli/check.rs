@@ -121,6 +121,7 @@ pub enum OutFormat {
     Statistics,
     Html,
     Csv,
+    Xlsx,
 }
 
 impl OutFormat {
@@ -136,6 +137,7 @@ impl OutFormat {
             OutFormat::Gitlab => Format::Gitlab,
             OutFormat::Statistics => Format::Statistics,
             OutFormat::Csv => Format::Csv,
+            OutFormat::Xlsx => Format::Xlsx,
             OutFormat::Html => return None,
         })
     }
@@ -158,6 +160,10 @@ impl OutFormat {
                 OutFormat::Junit
             } else if name.ends_with(".html") || name.ends_with(".htm") {
                 OutFormat::Html
+            } else if name.ends_with(".csv") {
+                OutFormat::Csv
+            } else if name.ends_with(".xlsx") {
+                OutFormat::Xlsx
             } else {
                 return None;
             },
@@ -234,6 +240,7 @@ pub fn run(args: CheckArgs) -> Exit {
             Format::Gitlab => OutFormat::Gitlab,
             Format::Statistics => OutFormat::Statistics,
             Format::Csv => OutFormat::Csv,
+            Format::Xlsx => OutFormat::Xlsx,
         })
     });
     let stdout_format = match (stdout_format, outputs.is_empty()) {

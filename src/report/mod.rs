@@ -19,6 +19,7 @@ pub mod redact;
 pub mod sarif;
 pub mod statistics;
 pub mod table;
+pub mod workbook;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub enum Format {
     Statistics,
     /// One row a violation, RFC 4180, for spreadsheets and pipelines.
     Csv,
+    /// An Excel workbook: violations, and counts by department, employee
+    /// and clause. Binary: not in `ALL`, the text formats.
+    Xlsx,
 }
 
 impl Format {
@@ -78,6 +82,7 @@ impl Format {
             Format::Gitlab => "gitlab",
             Format::Statistics => "statistics",
             Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -94,6 +99,7 @@ impl Format {
             Format::Gitlab => gitlab::render(run, out, opts),
             Format::Statistics => statistics::render(run, out, opts),
             Format::Csv => csv_table::render(run, out, opts),
+            Format::Xlsx => workbook::render(run, out, opts),
         }
     }
 }
@@ -106,7 +112,7 @@ impl std::fmt::Display for Format {
 
 /// An unknown `--format` name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`; expected one of human, concise, json, ndjson, sarif, junit, github, gitlab, statistics, csv")]
+#[error("unknown format `{0}`; expected one of human, concise, json, ndjson, sarif, junit, github, gitlab, statistics, csv, xlsx")]
 pub struct UnknownFormat(pub String);
 
 impl std::str::FromStr for Format {
@@ -115,6 +121,7 @@ impl std::str::FromStr for Format {
         let lower = s.trim().to_ascii_lowercase();
         Format::ALL
             .into_iter()
+            .chain([Format::Xlsx])
             .find(|f| f.name() == lower)
             .ok_or_else(|| UnknownFormat(s.to_string()))
     }
