@@ -85,23 +85,25 @@ const EXPORT: &str = r#"{
   ]
 }"#;
 
-fn report(engine: &str) -> Value {
+/// `comply check ARGS --policy P E` on the test policy and export.
+fn check(args: &[&str]) -> common::Output {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("p.policy");
     let export = dir.path().join("e.json");
     std::fs::write(&policy, POLICY).unwrap();
     std::fs::write(&export, EXPORT).unwrap();
-    let out = comply(&[
-        "check",
-        "--format",
-        "json",
-        "--exit-zero",
-        "--engine",
-        engine,
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    all.extend([
         "--policy",
         policy.to_str().unwrap(),
         export.to_str().unwrap(),
     ]);
+    comply(&all)
+}
+
+fn report(engine: &str) -> Value {
+    let out = check(&["--format", "json", "--exit-zero", "--engine", engine]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     serde_json::from_str(&out.stdout).unwrap()
 }
@@ -198,19 +200,7 @@ fn the_relational_engine_names_the_same_owners() {
 
 #[test]
 fn concise_output_shows_the_owner() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("p.policy");
-    let export = dir.path().join("e.json");
-    std::fs::write(&policy, POLICY).unwrap();
-    std::fs::write(&export, EXPORT).unwrap();
-    let out = comply(&[
-        "check",
-        "--format",
-        "concise",
-        "--policy",
-        policy.to_str().unwrap(),
-        export.to_str().unwrap(),
-    ]);
+    let out = check(&["--format", "concise"]);
     let line = |needle: &str| {
         out.stdout
             .lines()
@@ -240,28 +230,15 @@ fn concise_output_shows_the_owner() {
 /// counts the same groups.
 #[test]
 fn human_output_groups_by_department() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("p.policy");
-    let export = dir.path().join("e.json");
-    std::fs::write(&policy, POLICY).unwrap();
-    std::fs::write(&export, EXPORT).unwrap();
-    let args = |format: &'static str| {
-        vec![
-            "check".to_string(),
-            "--format".into(),
-            format.into(),
-            "--group-by".into(),
-            "department".into(),
-            "--exit-zero".into(),
-            "--policy".into(),
-            policy.to_str().unwrap().into(),
-            export.to_str().unwrap().into(),
-        ]
-    };
     let run = |format| {
-        let a = args(format);
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        comply(&a).stdout
+        let out = check(&[
+            "--format",
+            format,
+            "--group-by",
+            "department",
+            "--exit-zero",
+        ]);
+        out.stdout
     };
     let human = run("human");
     let headings: Vec<&str> = human.lines().filter(|l| l.starts_with("── ")).collect();
