@@ -11,6 +11,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod excerpts;
+pub mod history;
 pub mod locate;
 pub mod policy;
 pub mod report;

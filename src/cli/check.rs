@@ -63,6 +63,10 @@ pub struct CheckArgs {
     /// Human output: show at most this many violations (the summary counts all)
     #[arg(long)]
     pub max_shown: Option<usize>,
+    /// Keep this run's summary and violations in DIR, for `comply history`
+    /// and `comply diff` (default: `history` in comply.toml)
+    #[arg(long)]
+    pub history: Option<PathBuf>,
     /// Human and statistics output: violations by who must act (owner,
     /// department), by rule, clause or month
     #[arg(long, value_enum)]
@@ -464,6 +468,20 @@ pub fn run(args: CheckArgs) -> Exit {
         }
     }
     crate::waiver::recount(&mut audited.run);
+    if let Some(dir) = args.history.clone().or(config.history.clone()) {
+        let stored = crate::history::Store::open(&dir).and_then(|mut s| {
+            let now = jiff::Timestamp::now();
+            let now = now.round(jiff::Unit::Second).unwrap_or(now);
+            s.record(&audited.run, &now.to_string())
+        });
+        match stored {
+            Ok(n) => eprintln!("run {n} kept in the history `{}`", dir.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Broken;
+            }
+        }
+    }
 
     // Reports.
     // Each output decides for itself: only human output on a terminal is

@@ -10,6 +10,7 @@ pub mod rules;
 pub mod shell;
 pub mod stdout_report;
 pub mod test;
+pub mod trend;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -114,6 +115,20 @@ pub enum Command {
         #[arg(long)]
         plan: bool,
     },
+    /// List the runs `check --history` kept
+    History {
+        /// The history directory (default: `history` in comply.toml)
+        #[arg(long)]
+        history: Option<PathBuf>,
+    },
+    /// New, fixed and persisting violations from run A to run B, by owner
+    Diff {
+        a: i64,
+        b: i64,
+        /// The history directory (default: `history` in comply.toml)
+        #[arg(long)]
+        history: Option<PathBuf>,
+    },
 }
 
 /// Called once the export is loaded and judged, before any report is
@@ -135,6 +150,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Coverage { policies, format } => coverage::run(&policies, format),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man => shell::man(),
+        Command::History { history } => trend::list(history),
+        Command::Diff { a, b, history } => trend::diff(a, b, history),
         Command::Explain {
             code,
             policies,
