@@ -19,7 +19,16 @@ impl<'a> Checker<'a> {
             self.file = *f;
             if let Some((file, span)) = first {
                 if file == *f {
-                    self.declared_twice("duplicate-owners", "owners", "owners", o.span, span);
+                    let d = crate::diagnostic::Diagnostic::error(
+                        "duplicate-owners",
+                        self.src(),
+                        o.span,
+                        "`owners` is declared twice",
+                    )
+                    .label("declared again")
+                    .related(span, "first declared here")
+                    .with_help(Some("keep one `owners` declaration in the policy".into()));
+                    self.diags.push(d);
                 } else {
                     self.err(
                         "duplicate-owners",
