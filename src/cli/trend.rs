@@ -4,7 +4,7 @@
 use super::{diagnostics, Exit};
 use crate::config::Config;
 use crate::history::{Diff, Store, StoredViolation};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `--history DIR`, else `history` in `comply.toml` (found upward).
 pub fn directory(given: Option<PathBuf>) -> Result<PathBuf, Exit> {
@@ -29,20 +29,19 @@ pub fn directory(given: Option<PathBuf>) -> Result<PathBuf, Exit> {
     }
 }
 
-fn open(dir: &Path) -> Result<Store, Exit> {
-    Store::open(dir).map_err(|e| {
+/// The store `--history` (or comply.toml) names, and its directory.
+fn open(history: Option<PathBuf>) -> Result<(PathBuf, Store), Exit> {
+    let dir = directory(history)?;
+    let store = Store::open(&dir).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Broken
-    })
+    })?;
+    Ok((dir, store))
 }
 
 pub fn list(history: Option<PathBuf>) -> Exit {
-    let dir = match directory(history) {
-        Ok(d) => d,
-        Err(x) => return x,
-    };
-    let store = match open(&dir) {
-        Ok(s) => s,
+    let (dir, store) = match open(history) {
+        Ok(x) => x,
         Err(x) => return x,
     };
     let runs = match store.runs() {
@@ -77,12 +76,8 @@ pub fn list(history: Option<PathBuf>) -> Exit {
 }
 
 pub fn diff(a: i64, b: i64, history: Option<PathBuf>) -> Exit {
-    let dir = match directory(history) {
-        Ok(d) => d,
-        Err(x) => return x,
-    };
-    let store = match open(&dir) {
-        Ok(s) => s,
+    let (_, store) = match open(history) {
+        Ok(x) => x,
         Err(x) => return x,
     };
     match store.diff(a, b) {
